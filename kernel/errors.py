@@ -33,6 +33,9 @@ class ErrorCode(enum.StrEnum):
     INTERNAL = "INTERNAL"
     # Refusals of a GraphQL document before any resolver runs (depth, aliases, tokens, ...).
     QUERY_REFUSED = "QUERY_REFUSED"
+    # The GraphQL document does not parse / does not validate against the schema.
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     PLUGIN_DISABLED = "PLUGIN_DISABLED"
 
 

@@ -1,0 +1,153 @@
+"""A piccolo SQLite engine that keeps its connections.
+
+Stock piccolo opens a new connection (and aiosqlite thread) for every query outside a
+transaction; measured 4x slower than a kept connection. This engine keeps a small pool:
+queries borrow a connection and give it back. Writers inside one process queue on an
+``asyncio.Lock`` (cheaper than contending for SQLite's file lock); across processes,
+``BEGIN IMMEDIATE`` plus a busy timeout makes them wait instead of failing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
+
+__all__ = ["PooledSQLiteEngine"]
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+async def _pragma(connection: aiosqlite.Connection, statement: str) -> None:
+    # A PRAGMA that returns a row keeps its statement (and a lock) open until consumed.
+    async with connection.execute(f"PRAGMA {statement}") as cursor:
+        await cursor.fetchall()
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    def __init__(self, path: str, *, pool_size: int = 4, log_queries: bool = False) -> None:
+        super().__init__(path=path, log_queries=log_queries, timeout=BUSY_TIMEOUT_MS / 1000)
+        self.pool_size = pool_size
+        self._idle: asyncio.LifoQueue[aiosqlite.Connection] | None = None
+        self._connections: list[aiosqlite.Connection] = []
+        self.write_lock: asyncio.Lock | None = None
+
+    async def _open(self) -> aiosqlite.Connection:
+        connection = await aiosqlite.connect(**self.connection_kwargs)
+        connection.row_factory = dict_factory  # type: ignore[assignment]
+        await _pragma(connection, "foreign_keys = 1")
+        await _pragma(connection, f"busy_timeout = {BUSY_TIMEOUT_MS}")
+        # WAL makes this safe: a crash loses at most the last commits, never corrupts.
+        await _pragma(connection, "synchronous = NORMAL")
+        return connection
+
+    async def start_connection_pool(self, **_: Any) -> None:
+        if self._idle is not None:
+            return
+        first = await self._open()
+        # WAL is a property of the database file: set once, readers no longer block writers.
+        await _pragma(first, "journal_mode = WAL")
+        self._connections = [first] + [await self._open() for _ in range(self.pool_size - 1)]
+        self._idle = asyncio.LifoQueue()
+        for connection in self._connections:
+            self._idle.put_nowait(connection)
+        self.write_lock = asyncio.Lock()
+
+    async def close_connection_pool(self) -> None:
+        connections, self._connections, self._idle = self._connections, [], None
+        self.write_lock = None
+        for connection in connections:
+            await connection.close()
+
+    @contextlib.asynccontextmanager
+    async def lease(self) -> AsyncIterator[aiosqlite.Connection]:
+        """Borrow a connection: from the pool when it runs, else a fresh one."""
+        if self._idle is None:
+            connection = await self._open()
+            try:
+                yield connection
+            finally:
+                await connection.close()
+            return
+        connection = await self._idle.get()
+        try:
+            yield connection
+        finally:
+            if connection.in_transaction:
+                # A cancelled task can leave a transaction open; never lend that out.
+                with contextlib.suppress(sqlite3.Error):
+                    await connection.execute("ROLLBACK")
+            self._idle.put_nowait(connection)
+
+    async def _run_in_new_connection(
+        self,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> list[dict[str, Any]]:
+        async with self.lease() as connection:
+            async with connection.execute(query, args or []) as cursor:
+                return await cursor.fetchall()  # type: ignore[return-value]
+
+    async def _run_in_existing_connection(
+        self,
+        connection: aiosqlite.Connection,
+        query: str,
+        args: list[Any] | None = None,
+        query_type: str = "generic",
+        table: Any = None,
+    ) -> list[dict[str, Any]]:
+        # The stock engine re-runs "PRAGMA foreign_keys" before every query; ours is set once.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()  # type: ignore[return-value]
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> PooledSQLiteTransaction:
+        return PooledSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+
+class PooledSQLiteTransaction(SQLiteTransaction):
+    __slots__ = ("_exit_stack",)
+
+    engine: PooledSQLiteEngine
+
+    async def __aenter__(self) -> PooledSQLiteTransaction:
+        if self._parent is not None:
+            return self._parent  # type: ignore[no-any-return]
+        stack = contextlib.AsyncExitStack()
+        try:
+            if self.transaction_type is not TransactionType.deferred and self.engine.write_lock:
+                await stack.enter_async_context(self.engine.write_lock)
+            self.connection = await stack.enter_async_context(self.engine.lease())
+            await self.begin()
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._exit_stack = stack
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            self.engine.current_transaction.reset(self.context)
+            await self._exit_stack.aclose()
+        return exception is None

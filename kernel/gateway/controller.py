@@ -1,0 +1,250 @@
+"""The GraphQL gateway's litestar controller, built on strawberry's ``GraphQLController``.
+
+Per-request schema choice: the app builds two schemas once (see
+:func:`kernel.gateway.schema_factory.build_schema`), one with introspection for platform admins
+and development, one without. The *context getter* already authenticates the caller, so it is
+the one place that knows who is asking; the controller asks the ``schema_selector`` for a schema
+*given that context*, per operation. That keeps identity logic out of the controller, needs no
+second authentication, and works the same over HTTP and WebSocket. :class:`SchemaPair` is the
+ready-made selector: it reads ``introspection_allowed`` from the context.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final, Protocol
+
+from cross_web import HTTPException as StrawberryHTTPException
+from litestar import MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException, ValidationException
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
+from litestar.types import Dependencies
+from strawberry.exceptions import MissingQueryError
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.litestar.controller import GraphQLController, GraphQLResource
+from strawberry.litestar.controller import make_graphql_controller as _stock_controller
+from strawberry.schema.base import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
+    BaseGraphQLTransportWSHandler,
+)
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
+
+from kernel.errors import ErrorCode
+from kernel.gateway.errors import http_error_body
+from kernel.gateway.limits import MAX_BODY_BYTES
+
+__all__ = [
+    "GRAPHQL_RESPONSE_JSON",
+    "SchemaPair",
+    "SchemaSelector",
+    "introspection_allowed",
+    "make_controller",
+]
+
+GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
+# Order matters: "*/*" and a missing Accept get the first, which legacy clients expect.
+_OFFERED: Final = [MediaType.JSON.value, GRAPHQL_RESPONSE_JSON]
+_STATE_REQUEST_ERROR: Final = "graphql_request_error"
+_STATE_SUB_RESPONSE: Final = "graphql_sub_response"
+
+
+class SchemaSelector(Protocol):
+    """Chooses the schema for one operation."""
+
+    @property
+    def default(self) -> BaseSchema:
+        """The least-privileged schema, for the few places strawberry reads a schema with no
+        context at hand (its batching check)."""
+
+    def __call__(self, context: Any) -> BaseSchema:
+        """The schema to run, given the merged context (``info.context`` in resolvers)."""
+
+
+def introspection_allowed(context: Any) -> bool:
+    """The context's ``introspection_allowed`` flag (mapping key or attribute); False if absent."""
+    if isinstance(context, Mapping):
+        return bool(context.get("introspection_allowed", False))
+    return bool(getattr(context, "introspection_allowed", False))
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaPair:
+    """A :data:`SchemaSelector` over two prebuilt schemas; least privilege by default."""
+
+    public: BaseSchema
+    privileged: BaseSchema
+
+    @property
+    def default(self) -> BaseSchema:
+        """The public schema."""
+        return self.public
+
+    def __call__(self, context: Any) -> BaseSchema:
+        return self.privileged if introspection_allowed(context) else self.public
+
+
+def _response_getter() -> Response[Any]:
+    return Response({}, background=BackgroundTasks([]))
+
+
+def _media_type(request: Request[Any, Any, Any]) -> str:
+    return request.accept.best_match(_OFFERED, default=MediaType.JSON.value)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    # Nothing executed (parse, validation, variables): per GraphQL-over-HTTP, no "data" entry.
+    return result.data is None and all(error.path is None for error in result.errors or ())
+
+
+def make_controller(
+    schema_selector: SchemaSelector,
+    *,
+    path: str = "/graphql",
+    context_getter: Callable[..., Any],
+    graphiql: bool,
+) -> type[GraphQLController]:
+    """A litestar controller serving GraphQL at ``path`` (GET queries, POST JSON, and
+    subscriptions over WebSocket with graphql-transport-ws).
+
+    ``context_getter`` is a litestar dependency (it may ask for ``request: ASGIConnection`` and
+    any other dependency) returning a ``dict`` or a ``strawberry.litestar.BaseContext``; the
+    controller adds ``request``/``response`` (HTTP) or ``socket`` (WebSocket) to it and hands the
+    result to ``schema_selector``. With a :class:`SchemaPair`, set ``introspection_allowed``.
+    ``graphiql`` serves GraphiQL on a browser GET; keep it off in production.
+    """
+    base = _stock_controller(
+        schema_selector.default,
+        path=path,
+        graphql_ide="graphiql" if graphiql else None,
+        context_getter=context_getter,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+    )
+    selector = schema_selector
+
+    class _SelectingWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
+        def __init__(self, *, context: Any, schema: BaseSchema, **kwargs: Any) -> None:
+            super().__init__(context=context, schema=selector(context), **kwargs)
+
+    class GatewayController(base):  # type: ignore[valid-type,misc]
+        dependencies: ClassVar[Dependencies] = {
+            **base.dependencies,
+            # strawberry provides it with sync_to_thread=True: a thread-pool hop per request
+            # to build an empty Response.
+            "response": Provide(_response_getter, sync_to_thread=False),
+        }
+        graphql_transport_ws_handler_class = _SelectingWSHandler
+
+        # Re-declared so the sub-response travels with the request, not on the controller
+        # instance, which litestar shares between concurrent requests.
+        @get(raises=[ValidationException, NotFoundException])
+        async def handle_http_get(
+            self,
+            request: Request[Any, Any, Any],
+            context: Any,
+            root_value: Any,
+            response: Response[Any],
+        ) -> Response[GraphQLResource | str]:
+            request.state[_STATE_SUB_RESPONSE] = response
+            return await self.execute_request(request, context, root_value)
+
+        @post(status_code=200, request_max_body_size=MAX_BODY_BYTES)
+        async def handle_http_post(
+            self,
+            request: Request[Any, Any, Any],
+            context: Any,
+            root_value: Any,
+            response: Response[Any],
+        ) -> Response[GraphQLResource | str]:
+            request.state[_STATE_SUB_RESPONSE] = response
+            return await self.execute_request(request, context, root_value)
+
+        async def get_sub_response(self, request: Request[Any, Any, Any]) -> Response[Any]:
+            sub_response: Response[Any] = request.state[_STATE_SUB_RESPONSE]
+            return sub_response
+
+        async def execute_request(
+            self, request: Request[Any, Any, Any], context: Any, root_value: Any
+        ) -> Response[Any]:
+            media_type = _media_type(request)
+            try:
+                response: Response[Any] = await self.run(
+                    request, context=context, root_value=root_value
+                )
+            except StrawberryHTTPException as error:
+                # strawberry answers these in text/plain; clients get a GraphQL-shaped body.
+                return _refusal(error.status_code, error.reason, media_type)
+            except RequestEntityTooLarge:
+                message = f"Request body larger than {MAX_BODY_BYTES} bytes"
+                return _refusal(413, message, media_type)
+            if response.media_type == MediaType.JSON:  # a GraphQL result, not GraphiQL
+                response.media_type = media_type
+                if media_type == GRAPHQL_RESPONSE_JSON and request.state.get(_STATE_REQUEST_ERROR):
+                    response.status_code = 400
+            return response
+
+        async def process_result(
+            self, request: Request[Any, Any, Any], result: ExecutionResult
+        ) -> GraphQLHTTPResponse:
+            processed: GraphQLHTTPResponse = await super().process_result(request, result)
+            if _is_request_error(result):
+                request.state[_STATE_REQUEST_ERROR] = True
+                processed.pop("data", None)
+            return processed
+
+        async def execute_single(
+            self,
+            *,
+            request: Any,
+            request_adapter: Any,
+            sub_response: Any,
+            context: Any,
+            root_value: Any,
+            request_data: Any,
+        ) -> ExecutionResult:
+            # strawberry's body, with the schema chosen per request instead of ``self.schema``.
+            # from_http admits subscriptions for HTTP streaming transports, which we do not
+            # offer: executed as a plain operation, a subscription fails with an internal error.
+            allowed = OperationType.from_http(request_adapter.method) - {OperationType.SUBSCRIPTION}
+            try:
+                return await selector(context).execute(
+                    request_data.query,
+                    root_value=root_value,
+                    variable_values=request_data.variables,
+                    context_value=context,
+                    operation_name=request_data.operation_name,
+                    allowed_operation_types=allowed,
+                    operation_extensions=request_data.extensions,
+                )
+            except CannotGetOperationTypeError as error:
+                raise StrawberryHTTPException(400, error.as_http_error_reason()) from error
+            except InvalidOperationTypeError as error:
+                reason = error.as_http_error_reason(request_adapter.method)
+                # GraphQL-over-HTTP: a mutation over GET is 405, not 400.
+                status = 405 if error.operation_type is OperationType.MUTATION else 400
+                raise StrawberryHTTPException(status, reason) from error
+            except MissingQueryError as error:
+                raise StrawberryHTTPException(
+                    400, "No GraphQL query found in the request"
+                ) from error
+
+    GatewayController.__name__ = GatewayController.__qualname__ = "GatewayController"
+    return GatewayController
+
+
+def _refusal(status_code: int, message: str, media_type: str) -> Response[Any]:
+    # The only 405 we produce is a mutation over GET (litestar answers other methods itself).
+    headers = {"Allow": "POST"} if status_code == 405 else None
+    return Response(
+        http_error_body(
+            message, ErrorCode.NOT_FOUND if status_code == 404 else ErrorCode.QUERY_REFUSED
+        ),
+        status_code=status_code,
+        media_type=media_type,
+        headers=headers,
+    )

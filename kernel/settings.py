@@ -1,0 +1,65 @@
+"""Settings from ``ALLIANCE_*`` environment variables and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+import enum
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Mode", "Settings"]
+
+
+class Mode(enum.StrEnum):
+    DEVELOPMENT = "development"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ALLIANCE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    mode: Mode = Mode.DEVELOPMENT
+    database_url: str = "sqlite:///var/alliance.sqlite"
+    secret_key: SecretStr | None = Field(default=None, min_length=32)
+    var_dir: Path = Path("var")
+    # Token claims: the gateway refuses tokens issued for another deployment.
+    token_issuer: str = "alliance-kernel"
+    token_audience: str = "alliance-graphql"
+    # Connections each process keeps open (PostgreSQL pool size; SQLite readers).
+    db_pool_size: int = Field(default=8, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> Settings:
+        if self.mode is Mode.PRODUCTION and self.secret_key is None:
+            raise ValueError(
+                "ALLIANCE_SECRET_KEY is required in production mode (at least 32 characters)"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.mode is Mode.PRODUCTION
+
+    @cached_property
+    def signing_key(self) -> str:
+        """The secret key; in development one is generated once and kept under ``var_dir``."""
+        if self.secret_key is not None:
+            return self.secret_key.get_secret_value()
+        path = self.var_dir / "secret_key"
+        if path.exists():
+            return path.read_text().strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # Exclusive create: two processes starting together must agree on one key.
+        try:
+            with path.open("x") as handle:
+                handle.write(key)
+            path.chmod(0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        return key
