@@ -70,6 +70,15 @@ class Database:
             return self.engine.transaction(transaction_type=TransactionType.immediate)
         return self.engine.transaction()
 
+    def for_update(self, select: Any) -> Any:
+        """``select`` locking its rows until the write transaction ends (read-then-write).
+
+        PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite has no row locks (piccolo's
+        ``lock_rows`` raises there) and needs none: an IMMEDIATE transaction already holds
+        the database's single write lock from its first statement.
+        """
+        return select.lock_rows() if self.kind == "postgres" else select
+
     def read(self) -> Any:
         """A transaction for a consistent multi-query read (never nest a write inside one)."""
         return self.engine.transaction()

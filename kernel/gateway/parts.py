@@ -1,0 +1,24 @@
+"""The kernel's own contributions to the GraphQL schema."""
+
+from __future__ import annotations
+
+import strawberry
+
+import kernel
+from kernel.gateway.compose import SchemaPart
+
+__all__ = ["kernel_parts"]
+
+
+@strawberry.type
+class KernelQuery:
+    @strawberry.field(description="The kernel's version.")
+    def kernel_version(self) -> str:
+        return kernel.__version__
+
+
+def kernel_parts() -> list[SchemaPart]:
+    from kernel.identity.graphql import PART as identity
+    from kernel.tenancy.graphql import PART as tenancy
+
+    return [SchemaPart("kernel", query=KernelQuery), identity, tenancy]

@@ -1,0 +1,175 @@
+"""Fixtures shared by the whole suite.
+
+Every test that touches the database runs twice: on SQLite and on PostgreSQL. PostgreSQL is
+``ALLIANCE_TEST_POSTGRES_URL`` (default: the local server as the ``postgres`` user). When it is
+unreachable the PostgreSQL runs are skipped with a reason, except in CI (``CI=true``) or with
+``ALLIANCE_TEST_REQUIRE_POSTGRES=1``, where they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+
+from kernel.db import Database, registered_tables
+from kernel.db.migrate import apply_migrations
+from kernel.gateway.app import create_app
+from kernel.runtime import Kernel
+from kernel.settings import Settings
+from tests.factories import Factory
+from tests.graphql_client import GraphQLClient
+
+PG_ADMIN_URL = os.environ.get(
+    "ALLIANCE_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REQUIRE_PG = (
+    os.environ.get("CI") == "true" or os.environ.get("ALLIANCE_TEST_REQUIRE_POSTGRES") == "1"
+)
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+ENGINES = ["sqlite", "postgres"]
+
+
+async def _migrate(url: str) -> None:
+    db = Database(url, pool_size=2)
+    await db.start()
+    try:
+        await apply_migrations()
+    finally:
+        await db.stop()
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite"
+    asyncio.run(_migrate(f"sqlite:///{path}"))
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    name = f"alliance_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(create())
+    except (OSError, asyncpg.PostgresError) as exc:
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc}"
+        if REQUIRE_PG:
+            pytest.fail(message)
+        pytest.skip(message)
+    url = _with_database(PG_ADMIN_URL, name)
+    asyncio.run(_migrate(url))
+    yield url
+    asyncio.run(drop())
+
+
+async def _truncate(url: str) -> None:
+    tables = [t._meta.tablename for t in registered_tables() if t._meta.tablename != "migration"]
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+        )
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=ENGINES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty database for this test, on each engine in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "alliance.sqlite"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_url")
+    asyncio.run(_truncate(url))
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        secret_key=TEST_SECRET,  # type: ignore[arg-type]
+        var_dir=tmp_path / "var",
+        mode="development",  # type: ignore[arg-type]
+        db_pool_size=4,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def http(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client on the real app, running in the test's own event loop.
+
+    litestar's ``AsyncTestClient`` runs the app in a portal thread with its own loop, and
+    asyncpg connections cannot cross loops; httpx's ASGI transport plus the app's own
+    lifespan keeps app, database and test on one loop.
+    """
+    # Start/stop hooks are called directly: app.lifespan() opens an anyio task group, which
+    # pytest-asyncio would enter and exit in different tasks.
+    for hook in app.on_startup:
+        await hook()
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        for hook in app.on_shutdown:
+            await hook()
+
+
+@pytest.fixture
+def kernel(app: Litestar, http: httpx.AsyncClient) -> Kernel:
+    """The started kernel behind ``http``: services and tables work in the test directly."""
+    started: Kernel = app.state.kernel
+    return started
+
+
+@pytest.fixture
+def gql(http: httpx.AsyncClient) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+@pytest.fixture
+def factory(kernel: Kernel) -> Factory:
+    return Factory(kernel)
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    # Keep each engine's tests together so the PostgreSQL database is created once, late.
+    items.sort(key=lambda item: "[postgres" in item.nodeid)
