@@ -42,6 +42,7 @@ __all__ = [
     "MAX_ALIASES",
     "MAX_BODY_BYTES",
     "MAX_DEPTH",
+    "MAX_FIELDS_PER_SELECTION",
     "MAX_TOKENS",
     "DocumentLimitsRule",
     "GatewayLimits",
@@ -54,6 +55,10 @@ __all__ = [
 
 MAX_DEPTH: Final = 10
 MAX_ALIASES: Final = 15
+# Fields one selection set may merge (through inline fragments and spreads). graphql-core's
+# OverlappingFieldsCanBeMerged is quadratic in that number: 490 copies of `n { a }` cost
+# ~0.6 s of CPU before its own budget aborts. 100 keeps it to milliseconds.
+MAX_FIELDS_PER_SELECTION: Final = 100
 MAX_TOKENS: Final = 2_000
 MAX_BODY_BYTES: Final = 256 * 1024
 
@@ -81,24 +86,36 @@ class RefusalRule(ValidationRule):
 
 
 class _Measure:
-    """Depth and alias count of selection sets; each fragment is measured once."""
+    """Depth and alias count of selection sets, and the widest set's field count (fields
+    merged through fragments); each fragment is measured once."""
 
     def __init__(
-        self, fragments: dict[str, FragmentDefinitionNode], depth_cap: int, alias_cap: int
+        self,
+        fragments: dict[str, FragmentDefinitionNode],
+        depth_cap: int,
+        alias_cap: int,
+        width_cap: int,
     ) -> None:
         self.fragments = fragments
-        # Both numbers are only compared with their limits: capping them bounds the recursion
+        # The numbers are only compared with their limits: capping them bounds the recursion
         # (depth) and the integers (aliases multiply through nested spreads).
         self.depth_cap = depth_cap
         self.alias_cap = alias_cap
-        self.memo: dict[str, tuple[int, int]] = {}
+        self.width_cap = width_cap
+        self.widest = 0
+        self.memo: dict[str, tuple[int, int, int]] = {}
         self.active: set[str] = set()
 
     def selection_set(self, node: SelectionSetNode, budget: int) -> tuple[int, int]:
-        depth = aliases = 0
+        depth, aliases, _ = self._measure(node, budget)
+        return depth, aliases
+
+    def _measure(self, node: SelectionSetNode, budget: int) -> tuple[int, int, int]:
+        depth = aliases = width = 0
         for selection in node.selections:
-            child_depth = child_aliases = 0
+            child_depth = child_aliases = child_width = 0
             if isinstance(selection, FieldNode):
+                width += 1
                 aliases += selection.alias is not None
                 # Introspection is ignored for depth, as strawberry's QueryDepthLimiter does.
                 if selection.name.value.startswith("__") or selection.selection_set is None:
@@ -110,23 +127,28 @@ class _Measure:
                 child_depth, child_aliases = self.selection_set(selection.selection_set, budget - 1)
                 child_depth += 1
             elif isinstance(selection, InlineFragmentNode):
-                child_depth, child_aliases = self.selection_set(selection.selection_set, budget)
+                child_depth, child_aliases, child_width = self._measure(
+                    selection.selection_set, budget
+                )
             elif isinstance(selection, FragmentSpreadNode):
-                child_depth, child_aliases = self.fragment(selection.name.value)
+                child_depth, child_aliases, child_width = self.fragment(selection.name.value)
             depth = min(self.depth_cap, max(depth, child_depth))
             aliases = min(self.alias_cap, aliases + child_aliases)
-        return depth, aliases
+            # Fragments' fields merge into the set that spreads them.
+            width = min(self.width_cap, width + child_width)
+        self.widest = max(self.widest, width)
+        return depth, aliases, width
 
-    def fragment(self, name: str) -> tuple[int, int]:
+    def fragment(self, name: str) -> tuple[int, int, int]:
         if name in self.memo:
             return self.memo[name]
         definition = self.fragments.get(name)
         # Unknown and cyclic fragments are reported by graphql-core's own rules.
         if definition is None or name in self.active:
-            return 0, 0
+            return 0, 0, 0
         self.active.add(name)
         try:
-            result = self.selection_set(definition.selection_set, self.depth_cap)
+            result = self._measure(definition.selection_set, self.depth_cap)
         finally:
             self.active.discard(name)
         self.memo[name] = result
@@ -134,14 +156,16 @@ class _Measure:
 
 
 class DocumentLimitsRule(RefusalRule):
-    """Refuse an operation nested deeper than ``max_depth`` (``{ a { b } }`` has depth 1) and a
-    document with more than ``max_aliases`` aliases, counted through fragments once per spread.
+    """Refuse an operation nested deeper than ``max_depth`` (``{ a { b } }`` has depth 1), a
+    document with more than ``max_aliases`` aliases, counted through fragments once per spread,
+    and a selection set merging more than ``max_fields`` fields.
 
     Linear in the document: each fragment is measured once, whatever the number of spreads.
     """
 
     max_depth: ClassVar[int] = MAX_DEPTH
     max_aliases: ClassVar[int] = MAX_ALIASES
+    max_fields: ClassVar[int] = MAX_FIELDS_PER_SELECTION
 
     def __init__(self, context: ValidationContext) -> None:
         super().__init__(context)
@@ -149,7 +173,9 @@ class DocumentLimitsRule(RefusalRule):
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        measure = _Measure(fragments, self.max_depth + 1, self.max_aliases + 1)
+        measure = _Measure(
+            fragments, self.max_depth + 1, self.max_aliases + 1, self.max_fields + 1
+        )
         total_aliases = 0
         for definition in document.definitions:
             if not isinstance(definition, OperationDefinitionNode):
@@ -166,6 +192,13 @@ class DocumentLimitsRule(RefusalRule):
                 )
         if total_aliases > self.max_aliases:
             self.report_error(refusal(f"more than {self.max_aliases} aliases", "aliases"))
+        # Fragment definitions no operation uses are still validated by graphql-core.
+        for name in fragments:
+            measure.fragment(name)
+        if measure.widest > self.max_fields:
+            self.report_error(
+                refusal(f"a selection set merges more than {self.max_fields} fields", "fields")
+            )
 
 
 class _RefuseIntrospectionRule(NoSchemaIntrospectionCustomRule):

@@ -18,6 +18,7 @@ from kernel.gateway.limits import (
     LIMIT_RULES,
     MAX_ALIASES,
     MAX_DEPTH,
+    MAX_FIELDS_PER_SELECTION,
     MAX_TOKENS,
     DocumentLimitsRule,
     is_token_limit_error,
@@ -144,13 +145,16 @@ def test_fragment_bomb_is_linear(client: Client, calls: Counter[str]) -> None:
     # strawberry's QueryDepthLimiter/MaxAliasesLimiter walk every path (0.18 s at 6 levels,
     # x10 per level): 15 levels would not finish. Ours measures each fragment once.
     started = time.perf_counter()
+    # The leaf field merges into the root 10**15 times: refused for width.
     _, body = post(client, fragment_bomb(15, "hello"))
-    assert time.perf_counter() - started < 1
-    assert body == {"data": {"hello": "world"}}
-    # One alias in the leaf counts 10**15 times: refused.
+    assert_refused(body, "fields")
+    # One alias in the leaf counts 10**15 times: refused for aliases too.
     _, body = post(client, fragment_bomb(15, "x: hello"))
-    assert_refused(body, "aliases")
+    assert {e["extensions"]["limit"] for e in body["errors"]} == {"aliases", "fields"}
     assert time.perf_counter() - started < 2
+    # Two levels (100 merged fields) is within every limit and runs.
+    _, body = post(client, fragment_bomb(2, "hello"))
+    assert body == {"data": {"hello": "world"}}
 
 
 def test_5000_duplicated_fields_refused_by_tokens(client: Client, calls: Counter[str]) -> None:
@@ -173,18 +177,32 @@ def test_tokens_at_limit_run(client: Client, calls: Counter[str]) -> None:
     assert_refused(body, "tokens")
 
 
-def test_duplicated_fields_under_token_limit_aborted_by_graphql_core(
+def test_duplicated_fields_under_token_limit_refused_by_width(
     client: Client, calls: Counter[str]
 ) -> None:
-    # Under the token limit, graphql-core 3.3's field-merging budget (MAX_COMPLEXITY_BUDGET)
-    # aborts validation instead: still refused, still no resolver call.
-    started = time.perf_counter()
+    # Under the token limit, graphql-core's field-merging check is quadratic in the fields of
+    # one selection set; the width limit refuses such a document before that check runs.
     _, body = post(client, "{ " + "hello " * (MAX_TOKENS - 2) + "}")
-    assert time.perf_counter() - started < 2
-    assert body["errors"] == [
-        {"message": "Validation aborted.", "extensions": {"code": "GRAPHQL_VALIDATION_FAILED"}}
-    ]
+    assert_refused(body, "fields")
     assert sum(calls.values()) == 0
+
+
+def test_width_counts_fields_merged_through_fragments(client: Client, calls: Counter[str]) -> None:
+    half = "hello " * 60
+    spread = "{ ...A ...B } fragment A on Query { " + half + "} fragment B on Query { " + half + "}"
+    _, body = post(client, spread)
+    assert_refused(body, "fields")
+    inline = "{ ... on Query { " + half + "} " + "hello " * 41 + "}"
+    _, body = post(client, inline)
+    assert_refused(body, "fields")
+    assert sum(calls.values()) == 0
+
+
+def test_width_at_limit_runs(client: Client, calls: Counter[str]) -> None:
+    _, body = post(client, "{ " + "hello " * MAX_FIELDS_PER_SELECTION + "}")
+    assert body == {"data": {"hello": "world"}}
+    _, body = post(client, "{ " + "hello " * (MAX_FIELDS_PER_SELECTION + 1) + "}")
+    assert_refused(body, "fields")
 
 
 def test_token_limit_wording_pinned() -> None:
