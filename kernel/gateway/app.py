@@ -19,7 +19,7 @@ from kernel.gateway.schema_factory import build_schema
 from kernel.runtime import Kernel
 from kernel.settings import Settings
 
-__all__ = ["create_app"]
+__all__ = ["build_schemas", "create_app"]
 
 
 @get("/healthz", sync_to_thread=False, include_in_schema=False)
@@ -45,15 +45,20 @@ async def readyz(state: State) -> Response[dict[str, Any]]:
     return Response({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or Settings()
-    kernel = Kernel.from_settings(settings)
+def build_schemas(*, production: bool) -> SchemaPair:
+    """The public schema (introspection only outside production) and the privileged one."""
     roots = compose(kernel_parts())
-    production = settings.is_production
-    schemas = SchemaPair(
+    return SchemaPair(
         public=build_schema(**roots, production=production, introspection=not production),
         privileged=build_schema(**roots, production=production, introspection=True),
     )
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings()
+    kernel = Kernel.from_settings(settings)
+    production = settings.is_production
+    schemas = build_schemas(production=production)
     graphql = make_controller(schemas, context_getter=get_context, graphiql=not production)
     return Litestar(
         route_handlers=[graphql, healthz, readyz],
@@ -61,7 +66,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_shutdown=[kernel.stop],
         state=State({"kernel": kernel, "schemas": schemas}),
         logging_config=LoggingConfig(
-            # litestar's default config turns casbin's per-decision INFO logging back on (2x slower).
+            # litestar's default config turns casbin's per-decision INFO logs back on (2x slower).
             loggers={"casbin": {"level": "ERROR"}, "kernel": {"level": "INFO"}},
             log_exceptions="debug",
         ),
