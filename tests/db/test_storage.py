@@ -120,7 +120,9 @@ async def test_concurrent_read_then_write_transactions_queue(
 
     async def bump() -> None:
         async with kernel.db.write():
-            rows = await scoped(Membership, member.id).select(Membership.role)
+            rows = await kernel.db.for_update(
+                scoped(Membership, member.id).select(Membership.role)
+            )
             await scoped(Membership, member.id).update(
                 {Membership.role: str(int(rows[0]["role"]) + 1)}
             )
