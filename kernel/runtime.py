@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from kernel.db import Database
+from kernel.db.migrate import pending_migrations
 from kernel.identity.tokens import TokenCodec
 from kernel.settings import Settings
 
@@ -41,6 +42,16 @@ class Kernel:
 
     async def start(self) -> None:
         await self.db.start()
+        try:
+            # Store the default role definitions (idempotent, safe from several processes).
+            # On a database not migrated yet (``alliance migrate`` starts a kernel too) there
+            # is nowhere to store them; decisions use the same defaults from code meanwhile.
+            if not await pending_migrations():
+                await self.authorizer.start()
+        except BaseException:
+            # Open connections keep threads alive: a failed start must not hang the process.
+            await self.db.stop()
+            raise
 
     async def stop(self) -> None:
         await self.db.stop()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import sys
 
 from piccolo.apps.migrations.commands.base import BaseMigrationManager
 from piccolo.apps.migrations.commands.forwards import run_forwards
@@ -34,6 +35,11 @@ async def pending_migrations() -> list[str]:
     pending: list[str] = []
     for app_name, app_config in piccolo_conf.APP_REGISTRY.app_configs.items():
         ran = set(await Migration.get_migrations_which_ran(app_name=app_name))
-        on_disk = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        path = list(sys.path)
+        try:
+            on_disk = manager.get_migration_modules(app_config.resolved_migrations_folder_path)
+        finally:
+            # piccolo prepends the folder to sys.path on every call; don't let it pile up.
+            sys.path[:] = path
         pending.extend(sorted(set(on_disk) - ran))
     return pending

@@ -14,8 +14,8 @@ __all__ = [
     "KERNEL_ACTIONS",
     "MEMBER_ROLES",
     "Role",
-    "member_domain",
     "alliance_domain",
+    "member_domain",
 ]
 
 KERNEL_ACTIONS: dict[str, str] = {
@@ -29,6 +29,8 @@ KERNEL_ACTIONS: dict[str, str] = {
     "kernel.alliance.admit": "Admit new members into the alliance.",
     "kernel.alliance.communities": "Create and edit the alliance's communities.",
     "kernel.alliance.admins": "Appoint other alliance administrators.",
+    # Held by platform admins only (they may do everything); no role grants it.
+    "kernel.platform.alliances": "Create alliances.",
 }
 
 
@@ -39,7 +41,16 @@ class Role:
     actions: frozenset[str]
 
 
-_ALL_MEMBER = frozenset(a for a in KERNEL_ACTIONS if not a.startswith("kernel.alliance."))
+# Each role's actions are listed by scope, so a new platform or alliance action never leaks
+# into member roles.
+_MEMBER_SCOPES = (
+    "kernel.members.",
+    "kernel.memberships.",
+    "kernel.apikeys.",
+    "kernel.communities.",
+    "kernel.plugins.",
+)
+_ALL_MEMBER = frozenset(a for a in KERNEL_ACTIONS if a.startswith(_MEMBER_SCOPES))
 
 MEMBER_ROLES: dict[str, Role] = {
     "owner": Role("owner", 40, _ALL_MEMBER),

@@ -7,55 +7,159 @@ The contract the rest of the kernel relies on (resolvers never check roles by ha
   member (another member's objects are indistinguishable from missing ones), FORBIDDEN when
   they do but lack the action, UNAUTHENTICATED for anonymous callers.
 - Decisions are memoised per request in the ``memo`` dict the caller passes (the context's).
+- :meth:`Authorizer.policy_changed` is called inside the write transaction of any change to
+  roles or role assignments; the change is in force on the next request in every process.
+- :meth:`Authorizer.can_grant` / :meth:`Authorizer.check_grant` bound delegation.
 
-First implementation: roles come from membership rows and map to actions through the
-kernel's default role table. (To be replaced by casbin RBAC-with-domains behind the same
-interface.)
+casbin RBAC with domains (domain = ``member:<id>`` or ``alliance:<id>``), one small enforcer
+per domain in a process-local LRU, tagged with the domain's version; see docs/permissions.md.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
-from kernel.errors import Forbidden, NotFound, Unauthenticated
+from kernel.errors import AllianceError, Forbidden, NotFound, Unauthenticated
 from kernel.identity.principal import Principal
-from kernel.permissions.actions import ALLIANCE_ROLES, MEMBER_ROLES
+from kernel.permissions.actions import alliance_domain, member_domain
+from kernel.permissions.adapter import DEFAULTS, effective_roles, read_assignments, read_roles
+from kernel.permissions.delegation import grant_refusal
+from kernel.permissions.enforcer import DomainPolicy, PolicyCache, Versions
+from kernel.permissions.registry import REGISTRY, ActionRegistry, RoleTable
+from kernel.permissions.store import bump_version, read_versions, seed_defaults
+from kernel.permissions.tables import CasbinRule
 
 __all__ = ["Authorizer"]
 
+_MEMO_KEY = "kernel.permissions"
+
+
+class _RequestState:
+    """What one request remembers: versions read (once per domain) and decisions made."""
+
+    __slots__ = ("decisions", "versions")
+
+    def __init__(self) -> None:
+        self.versions: dict[str, Versions] = {}
+        self.decisions: dict[tuple[str, str, int | None, int | None], bool] = {}
+
+
+def _state(memo: dict[Any, Any] | None) -> _RequestState | None:
+    if memo is None:
+        return None
+    state = memo.get(_MEMO_KEY)
+    if state is None:
+        state = memo[_MEMO_KEY] = _RequestState()
+    return state
+
+
+def _in_transaction() -> bool:
+    # Tables carry the engine their queries run on.
+    return CasbinRule._meta.db.current_transaction.get() is not None
+
 
 class Authorizer:
-    def __init__(self, db: Any) -> None:
+    """The process's permission decisions. One per :class:`~kernel.runtime.Kernel`."""
+
+    def __init__(
+        self, db: Any, *, registry: ActionRegistry | None = None, max_domains: int = 2048
+    ) -> None:
         self.db = db
+        self.registry = registry or REGISTRY
+        self.cache = PolicyCache(max_domains)
+        self._defaults: tuple[int, RoleTable] | None = None
+
+    async def start(self) -> None:
+        """Store the registry's default role definitions (idempotent; call at start-up and
+        again after registering actions later)."""
+        await seed_defaults(self.db, self.registry)
 
     async def policy_changed(
         self, *, member_id: int | None = None, alliance_id: int | None = None
     ) -> None:
         """Call inside the write transaction of any change to roles or role assignments in
-        that member/alliance, so every process drops its cached decisions for it."""
+        that member/alliance, so every process drops its cached decisions for it. With
+        neither argument, the default role definitions (``*``) are marked changed."""
+        domains = []
+        if member_id is not None:
+            domains.append(member_domain(member_id))
+        if alliance_id is not None:
+            domains.append(alliance_domain(alliance_id))
+        for domain in domains or [DEFAULTS]:
+            await bump_version(domain)
 
-    async def member_roles(self, principal: Principal, member_id: int) -> frozenset[str]:
-        from kernel.db.scoped import scoped
-        from kernel.tenancy.tables import Membership
+    async def domain_policy(self, domain: str, memo: dict[Any, Any] | None = None) -> DomainPolicy:
+        """``domain``'s policy as committed when this request first asked (one version read
+        per domain per request; a rebuild only when the version moved)."""
+        state = _state(memo)
+        versions = state.versions.get(domain) if state is not None else None
+        if versions is None:
+            # Versions first, rows second: rows read later are never older than their tag.
+            versions = await read_versions(domain)
+            if state is not None:
+                state.versions[domain] = versions
+        policy = self.cache.get(domain, versions)
+        if policy is None:
+            policy = await self._load(domain, versions)
+        return policy
 
+    async def _load(self, domain: str, versions: Versions) -> DomainPolicy:
+        # Inside a transaction we may see uncommitted rows that could still roll back, and the
+        # version they carry could be reused by a later commit: use them, never cache them.
+        shared = not _in_transaction()
+        defaults = await self._default_roles(versions[1], shared=shared)
+        if shared:
+            # Two independent reads on two pooled connections.
+            own, assignments = await asyncio.gather(read_roles(domain), read_assignments(domain))
+        else:
+            # One transaction is one connection: asyncpg refuses overlapping queries on it.
+            own = await read_roles(domain)
+            assignments = await read_assignments(domain)
+        policy = DomainPolicy(domain, versions, effective_roles(defaults, own), assignments)
+        if shared:
+            self.cache.put(policy)
+        return policy
+
+    async def _default_roles(self, version: int, *, shared: bool) -> RoleTable:
+        if self._defaults is not None and self._defaults[0] == version:
+            return self._defaults[1]
+        # No "*" row: nobody ran start() on this database yet; the code's defaults apply.
+        table = self.registry.default_roles() if version < 0 else await read_roles(DEFAULTS)
+        if shared:
+            self._defaults = (version, table)
+        return table
+
+    async def member_roles(
+        self, principal: Principal, member_id: int, *, memo: dict[Any, Any] | None = None
+    ) -> frozenset[str]:
+        """The roles ``principal`` holds in the member (empty for API keys)."""
         if principal.user_id is None:
             return frozenset()
-        rows = (
-            await scoped(Membership, member_id)
-            .select(Membership.role)
-            .where(Membership.user == principal.user_id)
-        )
-        return frozenset(row["role"] for row in rows)
+        policy = await self.domain_policy(member_domain(member_id), memo)
+        return policy.grants(principal.subject).roles
 
-    async def alliance_roles(self, principal: Principal, alliance_id: int) -> frozenset[str]:
-        from kernel.tenancy.tables import AllianceAdmin
-
+    async def alliance_roles(
+        self, principal: Principal, alliance_id: int, *, memo: dict[Any, Any] | None = None
+    ) -> frozenset[str]:
+        """The roles ``principal`` holds in the alliance (``alliance_admin`` or none)."""
         if principal.user_id is None:
             return frozenset()
-        exists = await AllianceAdmin.exists().where(
-            (AllianceAdmin.alliance == alliance_id) & (AllianceAdmin.user == principal.user_id)
-        )
-        return frozenset({"alliance_admin"}) if exists else frozenset()
+        policy = await self.domain_policy(alliance_domain(alliance_id), memo)
+        return policy.grants(principal.subject).roles
+
+    async def member_actions(
+        self, principal: Principal, member_id: int, *, memo: dict[Any, Any] | None = None
+    ) -> frozenset[str]:
+        """Every action ``principal`` may perform in the member (for showing what they can)."""
+        if principal.is_api_key:
+            if member_id != principal.api_key_member_id:
+                return frozenset()
+            return principal.api_key_actions
+        if principal.is_platform_admin:
+            return frozenset(self.registry.actions())
+        policy = await self.domain_policy(member_domain(member_id), memo)
+        return policy.grants(principal.subject).actions
 
     async def allowed(
         self,
@@ -66,24 +170,27 @@ class Authorizer:
         alliance_id: int | None = None,
         memo: dict[Any, Any] | None = None,
     ) -> bool:
+        """May ``principal`` do ``action`` in the member (and/or alliance)?"""
         if principal is None:
             return False
         if principal.is_api_key:
+            # An API key has exactly its own actions, in its own member, and nothing else.
             return member_id == principal.api_key_member_id and action in principal.api_key_actions
+        if principal.is_platform_admin:
+            return True
+        state = _state(memo)
         key = (principal.subject, action, member_id, alliance_id)
-        if memo is not None and key in memo:
-            return bool(memo[key])
-        actions: set[str] = set()
+        if state is not None and key in state.decisions:
+            return state.decisions[key]
+        decision = False
         if member_id is not None:
-            for role in await self.member_roles(principal, member_id):
-                if role in MEMBER_ROLES:
-                    actions |= MEMBER_ROLES[role].actions
-        if alliance_id is not None:
-            for role in await self.alliance_roles(principal, alliance_id):
-                actions |= ALLIANCE_ROLES[role].actions
-        decision = principal.is_platform_admin or action in actions
-        if memo is not None:
-            memo[key] = decision
+            policy = await self.domain_policy(member_domain(member_id), memo)
+            decision = action in policy.grants(principal.subject).actions
+        if not decision and alliance_id is not None:
+            policy = await self.domain_policy(alliance_domain(alliance_id), memo)
+            decision = action in policy.grants(principal.subject).actions
+        if state is not None:
+            state.decisions[key] = decision
         return decision
 
     async def check(
@@ -95,17 +202,58 @@ class Authorizer:
         alliance_id: int | None = None,
         memo: dict[Any, Any] | None = None,
     ) -> None:
+        """Raise unless :meth:`allowed`: UNAUTHENTICATED, NOT_FOUND (no relation to the
+        member/alliance) or FORBIDDEN (related, but without ``action``)."""
         if principal is None:
             raise Unauthenticated("sign in first")
         if await self.allowed(
             principal, action, member_id=member_id, alliance_id=alliance_id, memo=memo
         ):
             return
-        related = (
-            member_id is not None and bool(await self.member_roles(principal, member_id))
-        ) or (alliance_id is not None and bool(await self.alliance_roles(principal, alliance_id)))
         if principal.is_api_key:
-            related = member_id == principal.api_key_member_id
+            related = member_id is not None and member_id == principal.api_key_member_id
+        else:
+            related = (
+                member_id is not None
+                and bool(await self.member_roles(principal, member_id, memo=memo))
+            ) or (
+                alliance_id is not None
+                and bool(await self.alliance_roles(principal, alliance_id, memo=memo))
+            )
         if not related:
             raise NotFound("not found")
         raise Forbidden(f"you may not do {action} here")
+
+    async def can_grant(
+        self,
+        principal: Principal | None,
+        member_id: int,
+        role: str,
+        *,
+        memo: dict[Any, Any] | None = None,
+    ) -> bool:
+        """May ``principal`` give someone ``role`` in the member (or take it away)? The
+        rules are in :mod:`kernel.permissions.delegation`."""
+        return await self._grant_refusal(principal, member_id, role, memo) is None
+
+    async def check_grant(
+        self,
+        principal: Principal | None,
+        member_id: int,
+        role: str,
+        *,
+        memo: dict[Any, Any] | None = None,
+    ) -> None:
+        """:meth:`can_grant`, raising UNAUTHENTICATED, NOT_FOUND, FORBIDDEN or BAD_USER_INPUT
+        (a role the member does not have)."""
+        refusal = await self._grant_refusal(principal, member_id, role, memo)
+        if refusal is not None:
+            raise refusal
+
+    async def _grant_refusal(
+        self, principal: Principal | None, member_id: int, role: str, memo: dict[Any, Any] | None
+    ) -> AllianceError | None:
+        policy = None
+        if principal is not None and not principal.is_api_key:
+            policy = await self.domain_policy(member_domain(member_id), memo)
+        return grant_refusal(principal, member_id, role, policy)
