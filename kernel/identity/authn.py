@@ -1,13 +1,119 @@
-"""Authenticating a request from its ``Authorization`` header (filled in by identity)."""
+"""Authenticating a request from its ``Authorization`` header.
+
+``Bearer <jwt>``: the access token's signature and claims are checked without the database,
+then **one** query reads the session joined to its user (a LEFT JOIN on primary keys), so that
+a revoked session (logout, refresh-token reuse) or a deactivated user is refused at once
+instead of when the token expires. One joined query rather than two primary-key reads: it is
+one round trip (~0.5 ms on SQLite's pool, ~1 ms on PostgreSQL), and the user row is needed
+anyway for ``is_platform_admin``, which must come from the database, not from the token.
+
+``ApiKey <key>``: one query finds the key by its public prefix (across members: this is how a
+key finds its member), then the SHA-256 digests are compared in constant time. ``last_used_at``
+is written at most every :data:`LAST_USED_RESOLUTION`, so a busy key does not turn every
+request into a write.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import hmac
+import json
+from typing import Any, Final
 
+from kernel.db.scoped import unscoped
+from kernel.errors import Unauthenticated
 from kernel.identity.principal import Principal
+from kernel.identity.secrets import parse_api_key
+from kernel.identity.tables import ApiKey, AuthSession
 
-__all__ = ["authenticate"]
+__all__ = ["LAST_USED_RESOLUTION", "authenticate"]
+
+LAST_USED_RESOLUTION: Final = dt.timedelta(minutes=5)
+_SESSION_ENDED: Final = "this session has ended: sign in again"
+_BAD_KEY: Final = "invalid or revoked API key"
+_BAD_HEADER: Final = "unsupported Authorization header: use 'Bearer <token>' or 'ApiKey <key>'"
 
 
 async def authenticate(kernel: Any, authorization: str | None) -> Principal | None:
-    return None
+    """The caller named by an ``Authorization`` header value; None when there is none.
+
+    Raises :class:`~kernel.errors.Unauthenticated` for a header that is present but malformed,
+    of another scheme, or carries an invalid, expired or revoked credential.
+    """
+    if authorization is None or not authorization.strip():
+        return None
+    scheme, _, credential = authorization.strip().partition(" ")
+    credential = credential.strip()
+    if not credential:
+        raise Unauthenticated(_BAD_HEADER)
+    # Authentication schemes are case-insensitive (RFC 9110, 11.1).
+    match scheme.lower():
+        case "bearer":
+            return await _bearer(kernel, credential)
+        case "apikey":
+            return await _api_key(kernel, credential)
+        case _:
+            raise Unauthenticated(_BAD_HEADER)
+
+
+async def _bearer(kernel: Any, token: str) -> Principal:
+    claims = kernel.tokens.decode_access(token, now=kernel.clock())
+    row = (
+        await AuthSession.select(
+            AuthSession.user,
+            AuthSession.revoked_at,
+            AuthSession.user.is_active.as_alias("is_active"),
+            AuthSession.user.is_platform_admin.as_alias("is_platform_admin"),
+        )
+        .where(AuthSession.id == claims.session_id)
+        .first()
+    )
+    if (
+        row is None
+        or row["user"] != claims.user_id
+        or row["revoked_at"] is not None
+        or not row["is_active"]
+    ):
+        raise Unauthenticated(_SESSION_ENDED)
+    return Principal(
+        user_id=claims.user_id,
+        session_id=claims.session_id,
+        is_platform_admin=bool(row["is_platform_admin"]),
+    )
+
+
+async def _api_key(kernel: Any, text: str) -> Principal:
+    parsed = parse_api_key(text)
+    if parsed is None:
+        raise Unauthenticated(_BAD_KEY)
+    prefix, digest = parsed
+    row = (
+        await unscoped(ApiKey)
+        .select(
+            ApiKey.id,
+            ApiKey.member,
+            ApiKey.key_hash,
+            ApiKey.actions,
+            ApiKey.revoked_at,
+            ApiKey.last_used_at,
+        )
+        .where(ApiKey.prefix == prefix)
+        .first()
+    )
+    if row is None or not hmac.compare_digest(digest, row["key_hash"]):
+        raise Unauthenticated(_BAD_KEY)
+    if row["revoked_at"] is not None:
+        raise Unauthenticated(_BAD_KEY)
+    now = kernel.clock()
+    last_used = row["last_used_at"]
+    if last_used is None or now - last_used >= LAST_USED_RESOLUTION:
+        async with kernel.db.write():
+            await unscoped(ApiKey).update({ApiKey.last_used_at: now}).where(ApiKey.id == row["id"])
+    actions = row["actions"]
+    if isinstance(actions, str):
+        actions = json.loads(actions)
+    return Principal(
+        api_key_id=int(row["id"]),
+        api_key_member_id=int(row["member"]),
+        api_key_actions=frozenset(str(action) for action in actions),
+    )
