@@ -14,7 +14,8 @@ from typing import Any
 from kernel.identity.passwords import hash_password
 from kernel.identity.tables import AuthSession, User
 from kernel.runtime import Kernel
-from kernel.tenancy.tables import Alliance, Community, Member
+from kernel.tenancy import service
+from kernel.tenancy.tables import Alliance, AllianceAdmin, Community, Member, Membership
 
 _seq = itertools.count(1)
 # Hashing with argon2's real parameters costs ~100 ms; tests share one hash per password.
@@ -95,6 +96,18 @@ class Factory:
         )
         await community.save()
         return community
+
+    async def membership(self, member: Member, user: User, role: str = "owner") -> Membership:
+        """Give ``user`` a role in ``member`` through the service (bumps the policy)."""
+        return await service.add_membership(
+            self.kernel, actor=None, member_id=member.id, user_id=user.id, role=role
+        )
+
+    async def alliance_admin(self, alliance: Alliance, user: User) -> AllianceAdmin:
+        """Appoint ``user`` administrator of ``alliance`` through the service."""
+        return await service.appoint_alliance_admin(
+            self.kernel, actor=None, alliance_id=alliance.id, user_id=user.id
+        )
 
     async def sign_in(self, user: User) -> SignedIn:
         """An access token for ``user`` with a live session, as login would issue."""
