@@ -1,6 +1,7 @@
 """The GraphQL hot path: our controller and schema vs strawberry's stock litestar controller.
 
-Same query, same process, side by side, interleaved rounds. Run: ``python -m benchmarks.bench_gateway``.
+Same query, same process, side by side, interleaved rounds.
+Run: ``python -m benchmarks.bench_gateway``.
 """
 
 from __future__ import annotations

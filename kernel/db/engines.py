@@ -23,7 +23,8 @@ def engine_kind(url: str) -> str:
 
 
 def sqlite_path(url: str) -> Path:
-    """``sqlite:///var/a.sqlite`` is relative to the working directory, ``sqlite:////abs`` absolute."""
+    """``sqlite:///var/a.sqlite`` is relative to the working directory; ``sqlite:////abs`` is
+    absolute."""
     rest = url.removeprefix("sqlite://")
     if not rest.startswith("/") or rest == "/":
         raise ValueError(

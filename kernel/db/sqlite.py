@@ -91,9 +91,8 @@ class PooledSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: Any = None,
     ) -> list[dict[str, Any]]:
-        async with self.lease() as connection:
-            async with connection.execute(query, args or []) as cursor:
-                return await cursor.fetchall()  # type: ignore[return-value]
+        async with self.lease() as connection, connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()  # type: ignore[return-value]
 
     async def _run_in_existing_connection(
         self,
@@ -124,13 +123,14 @@ class PooledSQLiteTransaction(SQLiteTransaction):
 
     async def __aenter__(self) -> PooledSQLiteTransaction:
         if self._parent is not None:
-            return self._parent  # type: ignore[no-any-return]
+            parent: PooledSQLiteTransaction = self._parent  # type: ignore[assignment]
+            return parent
         stack = contextlib.AsyncExitStack()
         try:
             if self.transaction_type is not TransactionType.deferred and self.engine.write_lock:
                 await stack.enter_async_context(self.engine.write_lock)
             self.connection = await stack.enter_async_context(self.engine.lease())
-            await self.begin()
+            await self.begin()  # type: ignore[no-untyped-call]
         except BaseException:
             await stack.aclose()
             raise
@@ -144,9 +144,9 @@ class PooledSQLiteTransaction(SQLiteTransaction):
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]
         finally:
             self.engine.current_transaction.reset(self.context)
             await self._exit_stack.aclose()

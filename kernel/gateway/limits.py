@@ -173,9 +173,7 @@ class DocumentLimitsRule(RefusalRule):
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        measure = _Measure(
-            fragments, self.max_depth + 1, self.max_aliases + 1, self.max_fields + 1
-        )
+        measure = _Measure(fragments, self.max_depth + 1, self.max_aliases + 1, self.max_fields + 1)
         total_aliases = 0
         for definition in document.definitions:
             if not isinstance(definition, OperationDefinitionNode):

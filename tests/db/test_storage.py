@@ -93,7 +93,7 @@ async def test_a_failed_multi_row_change_leaves_nothing(kernel: Kernel, factory:
     member = await factory.member(alliance)
     user = await factory.user()
     now = kernel.clock()
-    with pytest.raises(Exception):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         async with kernel.db.write():
             await scoped(Membership, member.id).insert(
                 Membership(member=member.id, user=user.id, role="owner", created_at=now)
@@ -120,9 +120,7 @@ async def test_concurrent_read_then_write_transactions_queue(
 
     async def bump() -> None:
         async with kernel.db.write():
-            rows = await kernel.db.for_update(
-                scoped(Membership, member.id).select(Membership.role)
-            )
+            rows = await kernel.db.for_update(scoped(Membership, member.id).select(Membership.role))
             await scoped(Membership, member.id).update(
                 {Membership.role: str(int(rows[0]["role"]) + 1)}
             )
