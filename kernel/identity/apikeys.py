@@ -12,9 +12,9 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, Final
 
+from kernel.db.errors import is_unique_violation
 from kernel.db.scoped import scoped
 from kernel.errors import BadUserInput, Conflict, Forbidden, NotFound
-from kernel.identity.login import is_unique_violation
 from kernel.identity.principal import Principal
 from kernel.identity.secrets import new_api_key
 from kernel.identity.tables import ApiKey

@@ -18,10 +18,10 @@ import asyncio
 import functools
 import operator
 import secrets
-import sqlite3
 import string
 from typing import Any, Final
 
+from kernel.db.errors import is_unique_violation
 from kernel.errors import BadUserInput, Conflict, RateLimited, Unauthenticated
 from kernel.identity.passwords import (
     hash_password,
@@ -36,7 +36,6 @@ from kernel.identity.throttle import mark_succeeded, reserve_attempt
 __all__ = [
     "BAD_CREDENTIALS",
     "create_user",
-    "is_unique_violation",
     "login",
     "normalise_email",
     "normalise_phone",
@@ -99,14 +98,6 @@ def _account(text: str) -> tuple[Any, str | None, str]:
     # refuses NUL characters and lone surrogates; the column is 254 characters).
     key = text.strip().lower().replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
     return column, None, key[:_MAX_EMAIL]
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    """Whether ``exc`` is a unique-key violation, on SQLite or PostgreSQL."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc)
-    # asyncpg's UniqueViolationError, checked by SQLSTATE to avoid importing the driver.
-    return getattr(exc, "sqlstate", None) == "23505"
 
 
 async def create_user(

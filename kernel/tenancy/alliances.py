@@ -7,11 +7,9 @@ trusted callers (``actor=None``: the CLI, the demo loader) skip, and unique-key 
 from __future__ import annotations
 
 import re
-import sqlite3
 from typing import Any
 
-import asyncpg
-
+from kernel.db.errors import is_unique_violation
 from kernel.db.scoped import unscoped
 from kernel.errors import BadUserInput, Conflict, NotFound
 from kernel.identity.principal import Principal
@@ -27,7 +25,6 @@ __all__ = [
     "check_name",
     "check_slug",
     "create_alliance",
-    "is_unique_violation",
     "participates",
     "require_user",
 ]
@@ -55,13 +52,6 @@ def check_name(name: str, errors: dict[str, str], *, field: str = "name", limit:
         errors[field] = "must not be blank"
     elif len(name) > limit:
         errors[field] = f"at most {limit} characters"
-
-
-def is_unique_violation(exc: BaseException) -> bool:
-    """Whether ``exc`` is a unique-key violation on either engine (a lost insert race)."""
-    if isinstance(exc, sqlite3.IntegrityError):
-        return "UNIQUE" in str(exc)
-    return isinstance(exc, asyncpg.UniqueViolationError)
 
 
 async def authorize(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from kernel.db.errors import is_unique_violation
 from kernel.db.scoped import scoped
 from kernel.errors import BadUserInput, Conflict, NotFound
 from kernel.identity.principal import Principal
@@ -23,7 +24,6 @@ from kernel.tenancy.alliances import (
     authorize,
     check_name,
     check_slug,
-    is_unique_violation,
     require_user,
 )
 from kernel.tenancy.tables import Alliance, Member, Membership
