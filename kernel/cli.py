@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import importlib
 import os
 import sys
 import warnings
@@ -270,6 +271,12 @@ def _add(subparsers: Any, name: str, command: Command, help_text: str) -> argpar
     return parser
 
 
+# Kernel parts that add their own subcommands: each module has ``register(commands)``, where
+# ``commands`` is the subparsers object (``commands.add_parser(...)``, then
+# ``parser.set_defaults(command=fn)`` with ``fn(args) -> int``).
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``alliance`` (every subcommand)."""
     parser = argparse.ArgumentParser(
@@ -334,6 +341,9 @@ def build_parser() -> argparse.ArgumentParser:
     create_member.add_argument("--slug", required=True, help="short name, unique in the alliance")
     create_member.add_argument("--name", required=True, help="display name")
     create_member.add_argument("--owner-email", help="existing user to make the member's owner")
+    for module_name in COMMAND_MODULES:
+        module = importlib.import_module(module_name)
+        module.register(commands)
     return parser
 
 

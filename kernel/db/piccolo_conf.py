@@ -10,4 +10,12 @@ from piccolo.conf.apps import AppRegistry
 from piccolo.engine.base import Engine
 
 DB: Engine | None = None  # type: ignore[type-arg]
-APP_REGISTRY = AppRegistry(apps=["kernel.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "kernel.piccolo_app",
+        "kernel.audit.piccolo_app",
+        "kernel.consent.piccolo_app",
+        "kernel.events.piccolo_app",
+        "kernel.plugins.piccolo_app",
+    ]
+)

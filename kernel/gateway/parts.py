@@ -18,7 +18,9 @@ class KernelQuery:
 
 
 def kernel_parts() -> list[SchemaPart]:
+    from kernel.consent.graphql import PART as consent
     from kernel.identity.graphql import PART as identity
+    from kernel.plugins.graphql import PART as plugins
     from kernel.tenancy.graphql import PART as tenancy
 
-    return [SchemaPart("kernel", query=KernelQuery), identity, tenancy]
+    return [SchemaPart("kernel", query=KernelQuery), identity, tenancy, consent, plugins]
