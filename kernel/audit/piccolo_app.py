@@ -6,11 +6,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from kernel.audit.tables import AuditEntry
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "audit"
 
 APP_CONFIG = AppConfig(
     app_name="audit",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[],
+    table_classes=[AuditEntry],
     migration_dependencies=["kernel.piccolo_app"],
 )
