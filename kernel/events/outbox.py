@@ -1,17 +1,74 @@
-"""The transactional outbox (filled in by the events work).
+"""The transactional outbox: ``publish`` stores an event in the caller's transaction.
 
 CONTRACT: ``publish`` is called INSIDE the caller's ``kernel.db.write()`` transaction; the
 event is delivered to subscribers only after that transaction commits, never after a rollback.
+
+Waking the dispatcher: on SQLite the local dispatchers are signalled at once; their next claim
+needs the write lock the publisher holds, so it runs after the commit and sees the event. On
+PostgreSQL ``pg_notify`` inside the transaction is delivered by the server only at commit (and
+to every process), which is exactly an after-commit signal. Elsewhere, dispatchers poll.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import asyncio
+import weakref
+from typing import TYPE_CHECKING, Final
 
 from kernel.events.base import Event
+from kernel.events.sql import query
 
-__all__ = ["publish"]
+if TYPE_CHECKING:
+    from kernel.db import Database
+    from kernel.runtime import Kernel
+
+__all__ = ["NOTIFY_CHANNEL", "add_wakeup", "publish", "remove_wakeup"]
+
+NOTIFY_CHANNEL: Final = "alliance_events"
+# Namespace of the per-member advisory lock (the two-key form: namespace, member).
+MEMBER_LOCK_NAMESPACE: Final = 0x0E7E
+_INT4: Final = 2**31
+
+_wakeups: weakref.WeakKeyDictionary[Database, set[asyncio.Event]] = weakref.WeakKeyDictionary()
 
 
-async def publish(kernel: Any, event: Event) -> None:
-    """Store ``event`` in the outbox within the current transaction."""
+def add_wakeup(db: Database, signal: asyncio.Event) -> None:
+    """Set ``signal`` whenever an event is published through ``db`` in this process."""
+    _wakeups.setdefault(db, set()).add(signal)
+
+
+def remove_wakeup(db: Database, signal: asyncio.Event) -> None:
+    _wakeups.get(db, set()).discard(signal)
+
+
+async def publish(kernel: Kernel, event: Event) -> None:
+    """Store ``event`` in the outbox within the current transaction.
+
+    On PostgreSQL this also takes a per-member advisory lock until the transaction ends, so
+    that a member's outbox ids are taken in commit order (delivery is ordered by them).
+    """
+    db = kernel.db
+    async with db.write():
+        if db.kind == "postgres":
+            await query(
+                db,
+                "SELECT pg_advisory_xact_lock({}, {})::text AS locked, pg_notify({}, '')::text",
+                MEMBER_LOCK_NAMESPACE,
+                event.member_id % _INT4,
+                NOTIFY_CHANNEL,
+            )
+        await query(
+            db,
+            "INSERT INTO events_outbox (event_id, type, member_id, payload, occurred_at, "
+            "published_at, fanned_out) VALUES ({}, {}, {}, {}, {}, {}, {})",
+            str(event.event_id),
+            event.type,
+            event.member_id,
+            event.model_dump_json(),
+            event.occurred_at,
+            kernel.clock(),
+            False,
+        )
+    if db.kind == "sqlite":
+        for signal in _wakeups.get(db, ()):
+            signal.set()

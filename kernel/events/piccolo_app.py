@@ -6,11 +6,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from kernel.events.tables import Delivery, Outbox, Processed
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "events"
 
 APP_CONFIG = AppConfig(
     app_name="events",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[],
+    table_classes=[Outbox, Delivery, Processed],
     migration_dependencies=["kernel.piccolo_app"],
 )
