@@ -206,6 +206,42 @@ CASES: dict[str, list[Case]] = {
             lambda b, me, pawn: {"m": gid("Member", me.member), "id": gid("ApiKey", b.api_key)},
         ),
     ],
+    # --- consent ---
+    # Granting for B (to the caller's own member). Granting from the caller's own member to B
+    # is allowed by design for a neighbour in B's alliance; tests/consent covers outsiders.
+    "grantConsent": [
+        Case(
+            "mutation($g: ID!, $e: ID!) { grantConsent(input: {grantorMemberId: $g, "
+            'granteeMemberId: $e, scope: "orders:read", purpose: "fulfilment", '
+            'legalBasis: "contract"}) { id grantor { id name } grantee { id name } } }',
+            lambda b, me, pawn: {"g": gid("Member", b.member), "e": gid("Member", me.member)},
+        )
+    ],
+    "revokeConsent": [
+        Case(
+            "mutation($m: ID!, $g: ID!) { revokeConsent(memberId: $m, grantId: $g) "
+            "{ id scope grantor { id name } } }",
+            lambda b, me, pawn: {"m": gid("Member", b.member), "g": gid("ConsentGrant", 1)},
+        ),
+        # A grant id through the caller's own member (B's grants are not there).
+        Case(
+            "mutation($m: ID!, $g: ID!) { revokeConsent(memberId: $m, grantId: $g) "
+            "{ id scope grantor { id name } } }",
+            lambda b, me, pawn: {"m": gid("Member", me.member), "g": gid("ConsentGrant", 1)},
+        ),
+    ],
+    "consentGrants": [
+        Case(
+            "query($m: ID!) { consentGrants(memberId: $m, direction: GIVEN) "
+            "{ nodes { id scope grantor { id name } grantee { id name } } } }",
+            lambda b, me, pawn: {"m": gid("Member", b.member)},
+        ),
+        Case(
+            "query($m: ID!) { consentGrants(memberId: $m, direction: RECEIVED) "
+            "{ nodes { id scope grantor { id name } grantee { id name } } } }",
+            lambda b, me, pawn: {"m": gid("Member", b.member)},
+        ),
+    ],
 }
 
 

@@ -1,15 +1,56 @@
-"""Consent checks between members (filled in by the consent work).
+"""Consent checks between members: the calls a plugin makes before and after a cross-member read.
 
-CONTRACT: ``may_read`` answers whether member ``grantee`` may read member ``grantor``'s data
-of ``scope`` for ``purpose`` right now; it returns the id of the live grant that allows it,
-or None. A revocation committed by any process is in force on the next request.
+CONTRACT: :func:`may_read` answers whether member ``grantee`` may read member ``grantor``'s
+data of ``scope`` for ``purpose`` right now; it returns the id of the live grant that allows
+it, or None. A revocation committed by any process is in force on the next request.
+
+How: nothing about grants is cached across requests. Every question is one indexed query on
+live rows (the partial index ``grantee, scope, purpose, member WHERE revoked_at IS NULL``),
+answered from the committed table, so a revocation is seen by the very next query in every
+process with no version row and no messaging. ``memo`` (the request's memo dict) keeps the
+answers for the rest of one request only, so a request sees one consistent answer.
+
+Filtering a list by live grants is :func:`live_grants` / :func:`live_grantors`; when the
+data is actually returned, :func:`record_read` writes the audit entry naming the grant.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-__all__ = ["may_read"]
+from kernel.audit import log as audit
+from kernel.consent.purposes import PURPOSES, SCOPES
+from kernel.consent.tables import ConsentGrant
+from kernel.db.scoped import scoped, unscoped
+from kernel.identity.principal import Principal
+
+__all__ = ["live_grantors", "live_grants", "live_where", "may_read", "record_read"]
+
+_MEMO_KEY = "kernel.consent"
+READ_ACTION = "consent.read"
+
+
+def live_where(now: dt.datetime) -> Any:
+    """The condition a live grant meets at ``now``: not revoked, not expired."""
+    return ConsentGrant.revoked_at.is_null() & (
+        ConsentGrant.expires_at.is_null() | (ConsentGrant.expires_at > now)
+    )
+
+
+def _known(scope: str, purpose: str) -> None:
+    # Asking about a name nobody registered is a plugin bug: fail loudly, never "no".
+    if scope not in SCOPES:
+        raise ValueError(f"unknown consent scope {scope!r}: register it first")
+    if purpose not in PURPOSES:
+        raise ValueError(f"unknown consent purpose {purpose!r}: register it first")
+
+
+def _answers(memo: dict[Any, Any] | None) -> dict[tuple[Any, ...], Any] | None:
+    if memo is None:
+        return None
+    answers: dict[tuple[Any, ...], Any] = memo.setdefault(_MEMO_KEY, {})
+    return answers
 
 
 async def may_read(
@@ -21,4 +62,112 @@ async def may_read(
     purpose: str,
     memo: dict[Any, Any] | None = None,
 ) -> int | None:
-    return None
+    """The id of a grant (the oldest live one) letting ``grantee_member_id`` read
+    ``grantor_member_id``'s data of ``scope`` for ``purpose`` at ``kernel.clock()``, or None.
+
+    A member's own data needs no grant: this answers None for it. ``memo`` is the request's
+    memo dict: the answer is kept for the rest of the request. Unknown scopes or purposes
+    raise ValueError.
+    """
+    _known(scope, purpose)
+    if grantee_member_id == grantor_member_id:
+        return None
+    answers = _answers(memo)
+    key = ("may_read", grantee_member_id, grantor_member_id, scope, purpose)
+    if answers is not None and key in answers:
+        found: int | None = answers[key]
+        return found
+    row = (
+        await scoped(ConsentGrant, grantor_member_id)
+        .select(ConsentGrant.id)
+        .where(
+            (ConsentGrant.grantee == grantee_member_id)
+            & (ConsentGrant.scope == scope)
+            & (ConsentGrant.purpose == purpose)
+            & live_where(kernel.clock())
+        )
+        .order_by(ConsentGrant.id)
+        .first()
+    )
+    grant_id = None if row is None else int(row["id"])
+    if answers is not None:
+        answers[key] = grant_id
+    return grant_id
+
+
+async def live_grants(
+    kernel: Any,
+    *,
+    grantee_member_id: int,
+    scope: str,
+    purpose: str,
+    memo: dict[Any, Any] | None = None,
+) -> dict[int, int]:
+    """Every member whose ``scope`` data ``grantee_member_id`` may read for ``purpose`` now,
+    mapped to the grant (the oldest live one) that allows it: one indexed query."""
+    _known(scope, purpose)
+    answers = _answers(memo)
+    key = ("live_grants", grantee_member_id, scope, purpose)
+    if answers is not None and key in answers:
+        return dict(answers[key])
+    # Cross-member by nature: the grants others gave to this grantee, and nothing else.
+    rows = (
+        await unscoped(ConsentGrant)
+        .select(ConsentGrant.id, ConsentGrant.member)
+        .where(
+            (ConsentGrant.grantee == grantee_member_id)
+            & (ConsentGrant.scope == scope)
+            & (ConsentGrant.purpose == purpose)
+            & live_where(kernel.clock())
+        )
+        .order_by(ConsentGrant.id)
+    )
+    grants: dict[int, int] = {}
+    for row in rows:
+        grants.setdefault(int(row["member"]), int(row["id"]))
+    if answers is not None:
+        answers[key] = dict(grants)
+    return grants
+
+
+async def live_grantors(
+    kernel: Any,
+    *,
+    grantee_member_id: int,
+    scope: str,
+    purpose: str,
+    memo: dict[Any, Any] | None = None,
+) -> set[int]:
+    """The member ids whose ``scope`` data ``grantee_member_id`` may read for ``purpose``
+    now, for ``.where(T.member.is_in(...))`` (piccolo refuses an empty ``is_in``: check for
+    an empty set first)."""
+    grants = await live_grants(
+        kernel, grantee_member_id=grantee_member_id, scope=scope, purpose=purpose, memo=memo
+    )
+    return set(grants)
+
+
+async def record_read(
+    kernel: Any,
+    *,
+    actor: Principal | None,
+    grant_id: int,
+    grantor_member_id: int,
+    grantee_member_id: int,
+    scope: str,
+    purpose: str,
+    subject: str,
+) -> None:
+    """Write the audit entry for a cross-member read that relied on ``grant_id``: call it
+    when the data is actually returned. ``subject`` names what was read (``Order:42``, or
+    ``orders of 2026-05-01``). Its own write transaction, or the caller's if one is open."""
+    async with kernel.db.write():
+        await audit.append(
+            kernel,
+            actor=actor,
+            action=READ_ACTION,
+            member_id=grantor_member_id,
+            subject=subject,
+            details={"grantee": grantee_member_id, "scope": scope, "purpose": purpose},
+            grant_id=grant_id,
+        )

@@ -6,11 +6,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from kernel.consent.tables import ConsentGrant
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "consent"
 
 APP_CONFIG = AppConfig(
     app_name="consent",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[],
+    table_classes=[ConsentGrant],
     migration_dependencies=["kernel.piccolo_app"],
 )

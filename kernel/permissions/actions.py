@@ -25,6 +25,8 @@ KERNEL_ACTIONS: dict[str, str] = {
     "kernel.apikeys.manage": "Create and revoke the member's API keys.",
     "kernel.communities.serve": "Declare which communities the member serves.",
     "kernel.plugins.manage": "Enable, configure and disable plugins for the member.",
+    "kernel.consent.manage": "Grant and revoke consent to read the member's data.",
+    "kernel.consent.read": "See the consent grants the member gave and received.",
     "kernel.alliance.read": "See the alliance's members and communities.",
     "kernel.alliance.admit": "Admit new members into the alliance.",
     "kernel.alliance.communities": "Create and edit the alliance's communities.",
@@ -49,6 +51,7 @@ _MEMBER_SCOPES = (
     "kernel.apikeys.",
     "kernel.communities.",
     "kernel.plugins.",
+    "kernel.consent.",
 )
 _ALL_MEMBER = frozenset(a for a in KERNEL_ACTIONS if a.startswith(_MEMBER_SCOPES))
 
