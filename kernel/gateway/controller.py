@@ -7,11 +7,24 @@ the one place that knows who is asking; the controller asks the ``schema_selecto
 *given that context*, per operation. That keeps identity logic out of the controller, needs no
 second authentication, and works the same over HTTP and WebSocket. :class:`SchemaPair` is the
 ready-made selector: it reads ``introspection_allowed`` from the context.
+
+WebSocket (graphql-transport-ws only; see docs/subscriptions.md):
+
+- Nothing runs before ``connection_init`` is acknowledged (strawberry closes a premature
+  ``subscribe`` with 4401). If the context has ``on_connection_init(payload)``, it runs on that
+  message (authentication); a ``ConnectionRejectionError`` closes the socket with 4403. The
+  schema is chosen again after it, from the now authenticated context.
+- Each operation runs on ``context.for_operation()`` (sync or async) when the context has it:
+  fresh per-operation caches on a long-lived connection, and a chance to re-check the caller.
+- At most :data:`MAX_SUBSCRIPTIONS_PER_CONNECTION` operations in flight per connection; the
+  next ``subscribe`` gets an ``error`` message with ``extensions.code`` ``RATE_LIMITED``.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any, ClassVar, Final, Protocol
 
@@ -31,9 +44,17 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOpe
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
+    Operation,
+    _OperationStreamClosed,
+)
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
 )
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
+from strawberry.types.unset import UnsetType
+from strawberry.utils.aio import aclosing
 
 from kernel.errors import ErrorCode
 from kernel.gateway.errors import http_error_body
@@ -41,6 +62,7 @@ from kernel.gateway.limits import MAX_BODY_BYTES
 
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
+    "MAX_SUBSCRIPTIONS_PER_CONNECTION",
     "SchemaPair",
     "SchemaSelector",
     "introspection_allowed",
@@ -52,6 +74,9 @@ GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
 _OFFERED: Final = [MediaType.JSON.value, GRAPHQL_RESPONSE_JSON]
 _STATE_REQUEST_ERROR: Final = "graphql_request_error"
 _STATE_SUB_RESPONSE: Final = "graphql_sub_response"
+# Operations (subscriptions, and queries/mutations sent over the socket) in flight at once on
+# one WebSocket connection.
+MAX_SUBSCRIPTIONS_PER_CONNECTION: Final = 20
 
 
 class SchemaSelector(Protocol):
@@ -129,7 +154,54 @@ def make_controller(
 
     class _SelectingWSHandler(BaseGraphQLTransportWSHandler[Any, Any]):
         def __init__(self, *, context: Any, schema: BaseSchema, **kwargs: Any) -> None:
+            # strawberry's own cap answers without an error code: we enforce ours instead.
+            kwargs["max_subscriptions_per_connection"] = None
             super().__init__(context=context, schema=selector(context), **kwargs)
+
+        async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+            await super().handle_connection_init(message)
+            if self.connection_acknowledged:
+                # Authentication happened just now: choose the schema for that caller.
+                self.schema = selector(self.context)
+
+        async def handle_subscribe(self, message: SubscribeMessage) -> None:
+            if (
+                self.connection_acknowledged
+                and message["id"] not in self.operations
+                and len(self.operations) >= MAX_SUBSCRIPTIONS_PER_CONNECTION
+            ):
+                error = http_error_body(
+                    f"at most {MAX_SUBSCRIPTIONS_PER_CONNECTION} operations per connection: "
+                    "complete one first",
+                    ErrorCode.RATE_LIMITED,
+                )
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": error["errors"]}
+                )
+                return
+            await super().handle_subscribe(message)
+
+        async def run_operation(self, operation: Operation[Any, Any]) -> None:
+            # strawberry's body, with a per-operation context instead of ``self.context``.
+            try:
+                result_source = await self.schema.stream(
+                    operation.query,
+                    variable_values=operation.variables,
+                    context_value=await _operation_context(self.context),
+                    root_value=self.root_value,
+                    operation_name=operation.operation_name,
+                )
+                async with aclosing(result_source):
+                    await self._send_result_stream(operation, result_source)
+                await operation.send_operation_message({"id": operation.id, "type": "complete"})
+            except _OperationStreamClosed:
+                return
+            except Exception as error:
+                await self.handle_task_exception(error)
+                with suppress(Exception):
+                    await operation.send_operation_message({"id": operation.id, "type": "complete"})
+                self.operations.pop(operation.id, None)
+                raise
 
     class GatewayController(base):  # type: ignore[valid-type,misc]
         dependencies: ClassVar[Dependencies] = {
@@ -139,6 +211,14 @@ def make_controller(
             "response": Provide(_response_getter, sync_to_thread=False),
         }
         graphql_transport_ws_handler_class = _SelectingWSHandler
+        max_subscriptions_per_connection = MAX_SUBSCRIPTIONS_PER_CONNECTION
+
+        async def on_ws_connect(self, context: Any) -> UnsetType | dict[str, object] | None:
+            """On ``connection_init``: the context's ``on_connection_init(payload)`` if any."""
+            hook = getattr(context, "on_connection_init", None)
+            if hook is not None:
+                await hook(_connection_params(context))
+            return UnsetType()
 
         # Re-declared so the sub-response travels with the request, not on the controller
         # instance, which litestar shares between concurrent requests.
@@ -235,6 +315,23 @@ def make_controller(
 
     GatewayController.__name__ = GatewayController.__qualname__ = "GatewayController"
     return GatewayController
+
+
+def _connection_params(context: Any) -> Mapping[str, Any]:
+    params = (
+        context.get("connection_params")
+        if isinstance(context, Mapping)
+        else getattr(context, "connection_params", None)
+    )
+    return params if isinstance(params, Mapping) else {}
+
+
+async def _operation_context(context: Any) -> Any:
+    fork = getattr(context, "for_operation", None)
+    if not callable(fork):
+        return context
+    forked = fork()
+    return await forked if inspect.isawaitable(forked) else forked
 
 
 def _refusal(status_code: int, message: str, media_type: str) -> Response[Any]:
