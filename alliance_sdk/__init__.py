@@ -1,1 +1,55 @@
-"""The SDK for alliance plugins."""
+"""The SDK for alliance plugins: everything a plugin may import, and nothing else.
+
+A plugin (built-in under ``plugins/`` or a third-party distribution with an
+``alliance.plugins`` entry point) is a package whose ``hooks`` module implements hooks with
+:data:`hookimpl`; ``register_manifest`` is required. See docs/plugins/using.md and, for every
+hook, docs/plugins/hooks.md. What is exported here is stable; the kernel behind it is not.
+"""
+
+from __future__ import annotations
+
+from kernel.db.scoped import MemberScopedTable, scoped
+from kernel.errors import AllianceError, BadUserInput, Conflict, ErrorCode, Forbidden, NotFound
+from kernel.events.base import Event
+from kernel.gateway.compose import SchemaPart
+from kernel.gateway.context import context_of
+from kernel.gateway.ids import decode_id, encode_id
+from kernel.gateway.pagination import Connection, page_request
+from kernel.permissions.field import authenticated, member_arg, of_source, requires
+from kernel.plugins.calls import call_hook, decide
+from kernel.plugins.declarations import EventSubscription
+from kernel.plugins.gate import PluginGate, enabled_plugins, plugin_enabled
+from kernel.plugins.manifest import Action, PluginManifest
+from kernel.plugins.markers import hookimpl, hookspec
+
+__all__ = [
+    "Action",
+    "AllianceError",
+    "BadUserInput",
+    "Conflict",
+    "Connection",
+    "ErrorCode",
+    "Event",
+    "EventSubscription",
+    "Forbidden",
+    "MemberScopedTable",
+    "NotFound",
+    "PluginGate",
+    "PluginManifest",
+    "SchemaPart",
+    "authenticated",
+    "call_hook",
+    "context_of",
+    "decide",
+    "decode_id",
+    "enabled_plugins",
+    "encode_id",
+    "hookimpl",
+    "hookspec",
+    "member_arg",
+    "of_source",
+    "page_request",
+    "plugin_enabled",
+    "requires",
+    "scoped",
+]

@@ -6,9 +6,10 @@ import enum
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["Mode", "Settings"]
 
@@ -32,6 +33,18 @@ class Settings(BaseSettings):
     token_audience: str = "alliance-graphql"
     # Connections each process keeps open (PostgreSQL pool size; SQLite readers).
     db_pool_size: int = Field(default=8, ge=1, le=100)
+    # Serving processes run the event dispatcher (delivery after commit); tests turn it off
+    # and drain explicitly.
+    background_tasks: bool = True
+    # Plugin slugs not to load, comma-separated (ALLIANCE_PLUGINS_BLOCKED=groupbuy,bakery).
+    plugins_blocked: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    @field_validator("plugins_blocked", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [slug.strip() for slug in value.split(",") if slug.strip()]
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> Settings:

@@ -77,7 +77,10 @@ class Case:
     variables: Variables
 
 
-MEMBER_FIELDS = "id name slug memberships { nodes { role user { id email displayName } } }"
+MEMBER_FIELDS = (
+    "id name slug memberships { nodes { role user { id email displayName } } } "
+    "plugins { slug config }"
+)
 KEY_ACTIONS = ["kernel.members.read"]
 
 CASES: dict[str, list[Case]] = {
@@ -179,6 +182,27 @@ CASES: dict[str, list[Case]] = {
             "mutation($c: ID!, $l: ID) { registerResident(communityId: $c, leaderMemberId: $l) "
             "{ household leader { id name } community { id name } } }",
             lambda b, me, pawn: {"c": gid("Community", me.community), "l": gid("Member", b.member)},
+        )
+    ],
+    # --- plugins (kernel.plugins.manage in the member) ---
+    "enablePlugin": [
+        Case(
+            'mutation($m: ID!) { enablePlugin(memberId: $m, slug: "alpha", config: {}) '
+            "{ slug enabled config } }",
+            lambda b, me, pawn: {"m": gid("Member", b.member)},
+        )
+    ],
+    "configurePlugin": [
+        Case(
+            'mutation($m: ID!) { configurePlugin(memberId: $m, slug: "alpha", config: {}) '
+            "{ slug enabled config } }",
+            lambda b, me, pawn: {"m": gid("Member", b.member)},
+        )
+    ],
+    "disablePlugin": [
+        Case(
+            'mutation($m: ID!) { disablePlugin(memberId: $m, slug: "alpha") { slug config } }',
+            lambda b, me, pawn: {"m": gid("Member", b.member)},
         )
     ],
     # --- identity (API keys) ---

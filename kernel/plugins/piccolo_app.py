@@ -6,11 +6,13 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from kernel.plugins.tables import MemberPlugin
+
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations" / "plugins"
 
 APP_CONFIG = AppConfig(
     app_name="plugins",
     migrations_folder_path=str(MIGRATIONS),
-    table_classes=[],
+    table_classes=[MemberPlugin],
     migration_dependencies=["kernel.piccolo_app"],
 )

@@ -21,6 +21,7 @@ from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id, encode_id
 from kernel.gateway.pagination import Connection, page_request
 from kernel.permissions.field import DomainLocator, of_source, requires
+from kernel.plugins.types import MemberPluginType
 from kernel.tenancy.alliances import participates
 from kernel.tenancy.tables import Alliance, Member, MemberCommunity, Membership, Resident
 
@@ -203,6 +204,15 @@ class MemberType:
             .limit(page.limit)
         )
         return page.connection(rows, lambda row: MembershipType.from_row(row, member=self))
+
+    @field(
+        description="The member's plugins, enabled or not, with their configuration.",
+        extensions=[requires("kernel.plugins.manage", member=of_source("pk"))],
+    )
+    async def plugins(self, info: Info[Any, Any]) -> list[MemberPluginType] | None:
+        from kernel.plugins.graphql import member_plugins
+
+        return await member_plugins(context_of(info).kernel, self.pk)
 
     @field(
         description="The communities the member serves.",

@@ -1,0 +1,161 @@
+"""The one place plugin code is called: implementations one at a time, awaitables awaited,
+each within its time budget, every failure contained and logged with the plugin's slug.
+
+pluggy is synchronous: an ``async`` implementation returns a coroutine object, which pluggy
+would hand back as a result. The host therefore never calls a hook through pluggy's own loop
+for member work: it takes the implementations the member's stack allows (see
+:meth:`~kernel.plugins.manager.PluginHost.implementations`) and runs each here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import inspect
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from pluggy import HookImpl
+
+from kernel.events.base import Event
+from kernel.plugins.gate import enabled_plugins
+
+__all__ = [
+    "call_everywhere",
+    "call_hook",
+    "call_implementations",
+    "decide",
+    "deliver",
+    "run_contained",
+]
+
+logger = logging.getLogger("kernel.plugins")
+
+
+async def run_contained(
+    slug: str, what: str, call: Callable[[], Any], *, budget: float, sync_only: bool = False
+) -> Any:
+    """``call()``, awaiting what it returns if awaitable, within ``budget`` seconds.
+
+    Returns the result, or :data:`None` when the call raised, timed out, or (``sync_only``)
+    returned an awaitable; each of those is logged once, naming ``slug`` and ``what``.
+    """
+    started = time.perf_counter()
+    try:
+        result = call()
+        if inspect.isawaitable(result):
+            if sync_only:
+                if inspect.iscoroutine(result):
+                    result.close()
+                logger.error("plugin %s: %s must be synchronous; answer ignored", slug, what)
+                return None
+            result = await asyncio.wait_for(result, timeout=budget)
+    except TimeoutError:
+        logger.error("plugin %s: %s exceeded its %.3gs budget; abandoned", slug, what, budget)
+        return None
+    except Exception:
+        logger.exception("plugin %s: %s raised", slug, what)
+        return None
+    elapsed = time.perf_counter() - started
+    if elapsed > budget:
+        # A synchronous call cannot be interrupted: it blocked the event loop this long.
+        logger.warning("plugin %s: %s took %.3gs (budget %.3gs)", slug, what, elapsed, budget)
+    return result
+
+
+async def call_implementations(
+    hook: str,
+    implementations: Sequence[HookImpl],
+    kwargs: Mapping[str, Any],
+    *,
+    budget: float,
+    firstresult: bool = False,
+) -> list[Any]:
+    """Call ``implementations`` of ``hook`` in pluggy's order (``tryfirst`` first, then the
+    most recently registered) with the arguments each one asks for.
+
+    Returns the non-``None`` results; with ``firstresult`` at most one, and the
+    implementations must be synchronous (a decision, not I/O).
+    """
+    results: list[Any] = []
+    for impl in reversed(implementations):
+        if impl.wrapper or impl.hookwrapper:
+            continue  # refused at registration; never reached for plugins (see manager)
+        args = [kwargs[name] for name in impl.argnames]
+        result = await run_contained(
+            impl.plugin_name,
+            f"hook {hook}",
+            functools.partial(impl.function, *args),
+            budget=budget,
+            sync_only=firstresult,
+        )
+        if result is not None:
+            results.append(result)
+            if firstresult:
+                break
+    return results
+
+
+async def call_hook(
+    kernel: Any, hook: str, *, member_id: int, memo: dict[str, Any] | None = None, **kwargs: Any
+) -> list[Any]:
+    """Call ``hook`` for ``member_id``: the kernel's implementations and those of the
+    plugins the member has enabled; returns their non-``None`` results. ``kernel`` and
+    ``member_id`` are passed to implementations that ask for them."""
+    host = kernel.plugins
+    enabled = await enabled_plugins(kernel, member_id, memo)
+    arguments = {"kernel": kernel, "member_id": member_id, **kwargs}
+    return await call_implementations(
+        hook, host.implementations(hook, enabled), arguments, budget=host.budget
+    )
+
+
+async def decide(
+    kernel: Any, hook: str, *, member_id: int, memo: dict[str, Any] | None = None, **kwargs: Any
+) -> Any:
+    """The first non-``None`` answer to the decision (``firstresult``) hook ``hook`` from
+    ``member_id``'s stack; the kernel's fallback answers last."""
+    host = kernel.plugins
+    enabled = await enabled_plugins(kernel, member_id, memo)
+    arguments = {"kernel": kernel, "member_id": member_id, **kwargs}
+    answers = await call_implementations(
+        hook, host.implementations(hook, enabled), arguments, budget=host.budget, firstresult=True
+    )
+    return answers[0] if answers else None
+
+
+async def call_everywhere(kernel: Any, hook: str, **kwargs: Any) -> list[Any]:
+    """Call ``hook`` on every installed plugin, whatever members enabled (lifecycle hooks)."""
+    host = kernel.plugins
+    return await call_implementations(
+        hook,
+        host.implementations(hook, host.installed),
+        {"kernel": kernel, **kwargs},
+        budget=host.budget,
+    )
+
+
+async def deliver(kernel: Any, event: Event, memo: dict[str, Any] | None = None) -> int:
+    """Hand a committed ``event`` to the handlers of the plugins its member has enabled,
+    one at a time, each contained; returns how many ran without failing."""
+    host = kernel.plugins
+    enabled = await enabled_plugins(kernel, event.member_id, memo)
+    succeeded = 0
+    for slug, handler in host.subscriptions(event.type, enabled):
+        outcome = await run_contained(
+            slug,
+            f"handler of {event.type}",
+            functools.partial(_handled, handler, kernel, event),
+            budget=host.budget,
+        )
+        succeeded += outcome is True
+    return succeeded
+
+
+async def _handled(handler: Callable[[Any, Event], Any], kernel: Any, event: Event) -> bool:
+    result = handler(kernel, event)
+    if inspect.isawaitable(result):
+        await result
+    return True
