@@ -124,6 +124,9 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         var_dir=tmp_path / "var",
         mode="development",  # type: ignore[arg-type]
         db_pool_size=4,
+        # No background dispatcher: event tests drain explicitly (tests/events/test_wiring.py
+        # checks the serving configuration).
+        background_tasks=False,
     )
 
 

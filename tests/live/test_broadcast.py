@@ -91,14 +91,12 @@ async def test_fan_out_to_2000_is_one_cheap_put_each(monkeypatch: pytest.MonkeyP
     watchers = [asyncio.create_task(watch(ready, started)) for _ in range(2000)]
     await asyncio.wait_for(ready.wait(), 10)
     monkeypatch.setattr(Stream, "put", counting)
-    begin = time.perf_counter()
     delivered = await broadcaster.publish("group-buy:1:progress", {"joined": 41, "goal": 50})
-    elapsed = time.perf_counter() - begin
+    # One put per watcher and nothing else: the cost is counted, not timed (speed belongs in
+    # benchmarks; the machine is noisy).
     assert delivered == puts == 2000
     results = await asyncio.gather(*watchers)
     assert all(result == {"joined": 41, "goal": 50} for result in results)
-    # Measured ~1-2 ms; the bound only catches per-watcher I/O or quadratic work.
-    assert elapsed < 0.1, elapsed
 
 
 # -- PostgreSQL: LISTEN/NOTIFY between two broadcasters (two processes' worth) -------------
