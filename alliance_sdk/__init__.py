@@ -8,7 +8,7 @@ hook, docs/plugins/hooks.md. What is exported here is stable; the kernel behind 
 
 from __future__ import annotations
 
-from kernel.db.scoped import MemberScopedTable, scoped
+from kernel.db.scoped import MemberScopedTable, member_column, scoped
 from kernel.errors import AllianceError, BadUserInput, Conflict, ErrorCode, Forbidden, NotFound
 from kernel.events.base import Event
 from kernel.gateway.compose import SchemaPart
@@ -51,5 +51,6 @@ __all__ = [
     "page_request",
     "plugin_enabled",
     "requires",
+    "member_column",
     "scoped",
 ]

@@ -16,10 +16,10 @@ from __future__ import annotations
 import sys
 from typing import Any, Generic, TypeVar
 
-from piccolo.columns import ForeignKey, Integer
+from piccolo.columns import ForeignKey, Integer, LazyTableReference, OnDelete
 from piccolo.table import Table
 
-__all__ = ["MemberScopedTable", "ScopeError", "scoped", "unscoped"]
+__all__ = ["MemberScopedTable", "ScopeError", "member_column", "scoped", "unscoped"]
 
 T = TypeVar("T", bound="MemberScopedTable")
 
@@ -42,6 +42,17 @@ def _refuse(name: str) -> Any:
         )
 
     return classmethod(refuse)
+
+
+def member_column() -> ForeignKey[Any]:
+    """The ``member`` column of a member-scoped table: required, indexed, and removed with
+    the member."""
+    return ForeignKey(
+        LazyTableReference("Member", module_path="kernel.tenancy.tables"),
+        on_delete=OnDelete.cascade,
+        index=True,
+        null=False,
+    )
 
 
 class MemberScopedTable(Table):

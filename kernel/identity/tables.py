@@ -6,7 +6,6 @@ from piccolo.columns import (
     JSON,
     Boolean,
     ForeignKey,
-    LazyTableReference,
     OnDelete,
     Serial,
     Timestamptz,
@@ -14,7 +13,7 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from kernel.db.scoped import MemberScopedTable
+from kernel.db.scoped import MemberScopedTable, member_column
 
 __all__ = ["ApiKey", "AuthSession", "LoginAttempt", "RefreshToken", "User"]
 
@@ -59,12 +58,7 @@ class LoginAttempt(Table, tablename="kernel_login_attempt"):
 
 class ApiKey(MemberScopedTable, tablename="kernel_api_key"):
     id = Serial(primary_key=True)
-    member = ForeignKey(
-        LazyTableReference("Member", module_path="kernel.tenancy.tables"),
-        on_delete=OnDelete.cascade,
-        index=True,
-        null=False,
-    )
+    member = member_column()
     name = Varchar(length=120)
     prefix = Varchar(length=16, unique=True)
     key_hash = Varchar(length=64)

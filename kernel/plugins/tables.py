@@ -6,11 +6,9 @@ plugin owns keeps its rows: enabling again picks up where the member left off.
 
 from __future__ import annotations
 
-from piccolo.columns import JSON, Boolean, ForeignKey, Serial, Timestamptz, Varchar
-from piccolo.columns.base import OnDelete
-from piccolo.columns.reference import LazyTableReference
+from piccolo.columns import JSON, Boolean, Serial, Timestamptz, Varchar
 
-from kernel.db.scoped import MemberScopedTable
+from kernel.db.scoped import MemberScopedTable, member_column
 
 __all__ = ["MemberPlugin"]
 
@@ -19,12 +17,7 @@ class MemberPlugin(MemberScopedTable, tablename="plugins_member_plugin"):
     """One plugin in one member's stack."""
 
     id = Serial(primary_key=True)
-    member = ForeignKey(
-        LazyTableReference("Member", module_path="kernel.tenancy.tables"),
-        on_delete=OnDelete.cascade,
-        index=True,
-        null=False,
-    )
+    member = member_column()
     slug = Varchar(length=40)
     enabled = Boolean(default=True)
     config = JSON(default={})
