@@ -47,10 +47,10 @@ __all__ = [
     "hookimpl",
     "hookspec",
     "member_arg",
+    "member_column",
     "of_source",
     "page_request",
     "plugin_enabled",
     "requires",
-    "member_column",
     "scoped",
 ]
