@@ -8,9 +8,19 @@ hook, docs/plugins/hooks.md. What is exported here is stable; the kernel behind 
 
 from __future__ import annotations
 
+from kernel.consent import (
+    live_grantors,
+    live_grants,
+    may_read,
+    record_read,
+    register_purpose,
+    register_scope,
+)
 from kernel.db.scoped import MemberScopedTable, member_column, scoped
 from kernel.errors import AllianceError, BadUserInput, Conflict, ErrorCode, Forbidden, NotFound
 from kernel.events.base import Event
+from kernel.events.idempotency import once
+from kernel.events.outbox import publish
 from kernel.gateway.compose import SchemaPart
 from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id, encode_id
@@ -46,11 +56,19 @@ __all__ = [
     "encode_id",
     "hookimpl",
     "hookspec",
+    "live_grantors",
+    "live_grants",
+    "may_read",
     "member_arg",
     "member_column",
     "of_source",
+    "once",
     "page_request",
     "plugin_enabled",
+    "publish",
+    "record_read",
+    "register_purpose",
+    "register_scope",
     "requires",
     "scoped",
 ]

@@ -98,6 +98,8 @@ def _introspection_allowed(kernel: Any, principal: Principal | None) -> bool:
 
 
 def context_of(info: Info[Any, Any]) -> Context:
+    """The kernel's request context of a resolver (``info.context``, typed): the kernel, the
+    authenticated principal and the per-request memo."""
     context: Context = info.context
     return context
 

@@ -17,6 +17,7 @@ __all__ = ["decode_id", "encode_id"]
 
 
 def encode_id(type_name: str, pk: int | str) -> strawberry.ID:
+    """The opaque global ID of row ``pk`` of GraphQL type ``type_name``."""
     return strawberry.ID(
         base64.urlsafe_b64encode(f"{type_name}:{pk}".encode()).decode().rstrip("=")
     )

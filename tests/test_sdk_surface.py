@@ -1,0 +1,46 @@
+"""The SDK is the whole public surface for plugins: documented, and the only import they use."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from pathlib import Path
+
+import alliance_sdk
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_export_exists_and_is_documented() -> None:
+    undocumented = []
+    for name in alliance_sdk.__all__:
+        value = getattr(alliance_sdk, name)
+        if (inspect.isfunction(value) or inspect.isclass(value)) and not inspect.getdoc(value):
+            undocumented.append(name)
+    assert undocumented == []
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+        elif isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+    return found
+
+
+def test_plugins_import_only_the_sdk_from_the_kernel() -> None:
+    plugin_files = [
+        *ROOT.glob("plugins/**/*.py"),
+        *ROOT.glob("tests/plugins/sample_plugins/**/*.py"),
+    ]
+    assert plugin_files
+    offending = {
+        str(path.relative_to(ROOT)): sorted(
+            m for m in _imported_modules(path) if m.split(".")[0] == "kernel"
+        )
+        for path in plugin_files
+    }
+    assert {path: mods for path, mods in offending.items() if mods} == {}
