@@ -13,7 +13,7 @@ from kernel.plugins.discovery import builtin_candidates, entry_point_candidates,
 from kernel.plugins.loading import load_plugins
 from kernel.plugins.manager import PluginHost
 
-__all__ = ["check_plugin", "cmd_check", "cmd_list", "register"]
+__all__ = ["check_plugin", "cmd_check", "cmd_list", "cmd_new", "cmd_uninstall", "register"]
 
 
 def _quietly(**options: Any) -> PluginHost:
@@ -81,8 +81,70 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_uninstall(args: argparse.Namespace) -> int:
+    """Export one member's data of a plugin to a JSON file, then delete it and the plugin
+    from the member's stack (disabling keeps the data; this does not)."""
+    import asyncio
+
+    from kernel.cli_common import CLIError, ensure_migrated, load_settings, running_kernel
+    from kernel.plugins.uninstall import default_export_path, uninstall
+
+    settings = load_settings()
+
+    async def go() -> int:
+        async with running_kernel(settings) as started:
+            await ensure_migrated(started)
+            if started.plugins.manifest(args.slug) is None:
+                raise CLIError(f"no plugin {args.slug!r} is installed")
+            out = (
+                Path(args.out)
+                if args.out
+                else default_export_path(settings.var_dir, args.slug, args.member, started.clock())
+            )
+            try:
+                summary = await uninstall(started, member_id=args.member, slug=args.slug, out=out)
+            except OSError as exc:
+                raise CLIError(f"export failed, nothing deleted: {exc}") from None
+        for table, count in sorted(summary.counts.items()):
+            print(f"{table}: {count} row(s) exported and deleted")
+        for table in summary.skipped:
+            print(f"{table}: not member-scoped, left alone")
+        stack = "removed from" if summary.stack_entry else "was not in"
+        print(f"{summary.slug} {stack} member {summary.member_id}'s stack")
+        print(f"exported to {summary.path}")
+        return 0
+
+    return asyncio.run(go())
+
+
+def _member_id(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a member id: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a member id: {text!r}")
+    return value
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Create a plugin project (package, manifest, hook, GraphQL field, table and migration,
+    tests, README) in DIR/alliance-plugin-NAME."""
+    from kernel.plugins.scaffold import ScaffoldError, render
+
+    try:
+        target = render(args.name, Path(args.dir))
+    except ScaffoldError as exc:
+        print(f"alliance plugins new: {exc}", file=sys.stderr)
+        return 2
+    print(f"created {target}")
+    print(f"  next: cd {target} && pip install -e '.[test]' && pytest")
+    return 0
+
+
 def register(commands: Any) -> None:
-    """Add ``plugins list`` and ``plugins check PATH`` to the ``alliance`` command."""
+    """Add ``plugins list``, ``plugins check PATH`` and ``plugins uninstall SLUG --member ID``
+    to the ``alliance`` command."""
     plugins = commands.add_parser("plugins", help="installed plugins").add_subparsers(
         title="commands", metavar="COMMAND", required=True
     )
@@ -95,3 +157,22 @@ def register(commands: Any) -> None:
     )
     check.add_argument("path", metavar="PATH", help="the plugin's package directory")
     check.set_defaults(command=cmd_check)
+    remove = plugins.add_parser(
+        "uninstall",
+        help="export a member's plugin data to JSON, then purge it",
+        description=cmd_uninstall.__doc__,
+    )
+    remove.add_argument("slug", metavar="SLUG", help="the plugin")
+    remove.add_argument("--member", required=True, type=_member_id, metavar="ID", help="member id")
+    remove.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the JSON file (default var/exports/<slug>-member-<id>-<timestamp>.json)",
+    )
+    remove.set_defaults(command=cmd_uninstall)
+    new = plugins.add_parser("new", help="create a plugin project", description=cmd_new.__doc__)
+    new.add_argument("name", metavar="NAME", help="the plugin's slug and package name")
+    new.add_argument(
+        "--dir", default=".", metavar="PATH", help="where to create it (default: here)"
+    )
+    new.set_defaults(command=cmd_new)
