@@ -31,6 +31,16 @@ _MEMO_KEY = "kernel.consent"
 READ_ACTION = "consent.read"
 
 
+def _covering(grantee_member_id: int, scope: str, purpose: str, now: dt.datetime) -> Any:
+    """Grants to ``grantee_member_id`` for ``scope`` and ``purpose`` that are live at ``now``."""
+    return (
+        (ConsentGrant.grantee == grantee_member_id)
+        & (ConsentGrant.scope == scope)
+        & (ConsentGrant.purpose == purpose)
+        & live_where(now)
+    )
+
+
 def live_where(now: dt.datetime) -> Any:
     """The condition a live grant meets at ``now``: not revoked, not expired."""
     return ConsentGrant.revoked_at.is_null() & (
@@ -80,12 +90,7 @@ async def may_read(
     row = (
         await scoped(ConsentGrant, grantor_member_id)
         .select(ConsentGrant.id)
-        .where(
-            (ConsentGrant.grantee == grantee_member_id)
-            & (ConsentGrant.scope == scope)
-            & (ConsentGrant.purpose == purpose)
-            & live_where(kernel.clock())
-        )
+        .where(_covering(grantee_member_id, scope, purpose, kernel.clock()))
         .order_by(ConsentGrant.id)
         .first()
     )
@@ -114,12 +119,7 @@ async def live_grants(
     rows = (
         await unscoped(ConsentGrant)
         .select(ConsentGrant.id, ConsentGrant.member)
-        .where(
-            (ConsentGrant.grantee == grantee_member_id)
-            & (ConsentGrant.scope == scope)
-            & (ConsentGrant.purpose == purpose)
-            & live_where(kernel.clock())
-        )
+        .where(_covering(grantee_member_id, scope, purpose, kernel.clock()))
         .order_by(ConsentGrant.id)
     )
     grants: dict[int, int] = {}
