@@ -17,7 +17,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help setup run test lint bench schema clean
+# pytest-xdist processes: the suite waits on databases and subprocesses, so three beat two
+# even on two cores. 0 runs in one process.
+TEST_WORKERS ?= 3
+
+.PHONY: help setup run test test-deep lint bench schema clean
 
 help: ## list the targets
 	@echo "Targets (make TARGET):"
@@ -52,8 +56,11 @@ run: setup ## migrate, load the demo alliance, serve on http://127.0.0.1:8000 (G
 	$(BIN)/alliance demo
 	exec $(BIN)/alliance serve --host $(HOST) --port $(PORT)
 
-test: setup ## run the whole test suite (options: make test PYTEST_ARGS='-k cli -x')
-	$(BIN)/pytest $(PYTEST_ARGS)
+test: setup ## run the whole test suite, in parallel (make test PYTEST_ARGS='-k cli -x' TEST_WORKERS=0)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+test-deep: setup ## nightly-style: the property tests with many more examples (slow)
+	REVENUE_SHARE_EXAMPLES=20000 $(BIN)/pytest plugins/revenue_share/tests/test_state_machine.py $(PYTEST_ARGS)
 
 lint: setup ## ruff check, ruff format --check and mypy
 	$(BIN)/ruff check .

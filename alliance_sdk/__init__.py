@@ -16,59 +16,104 @@ from kernel.consent import (
     register_purpose,
     register_scope,
 )
+from kernel.db.constraints import create_unique_indexes
 from kernel.db.scoped import MemberScopedTable, member_column, scoped
+from kernel.demo_plugins import DemoContext, DemoResident
 from kernel.errors import AllianceError, BadUserInput, Conflict, ErrorCode, Forbidden, NotFound
 from kernel.events.base import Event
 from kernel.events.idempotency import once
-from kernel.events.outbox import publish
+from kernel.events.outbox import publish, publish_many
+from kernel.events.sql import placeholders
+from kernel.events.sql import query as run_sql
 from kernel.gateway.compose import SchemaPart
 from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id, encode_id
 from kernel.gateway.pagination import Connection, page_request
+from kernel.live.topics import broadcast, listen
 from kernel.permissions.field import authenticated, member_arg, of_source, requires
 from kernel.plugins.calls import call_hook, decide
-from kernel.plugins.declarations import EventSubscription
+from kernel.plugins.declarations import (
+    Attribution,
+    EventSubscription,
+    Job,
+    StockReservation,
+    StockTake,
+)
 from kernel.plugins.gate import PluginGate, enabled_plugins, plugin_enabled
 from kernel.plugins.manifest import Action, PluginManifest
 from kernel.plugins.markers import hookimpl, hookspec
+from kernel.tenancy.lookups import (
+    CommunityInfo,
+    MemberInfo,
+    Residence,
+    ServingMember,
+    communities,
+    member_info,
+    residences,
+    resident_counts,
+    residents_of,
+    serving_members,
+)
 
 __all__ = [
     "Action",
     "AllianceError",
+    "Attribution",
     "BadUserInput",
+    "CommunityInfo",
     "Conflict",
     "Connection",
+    "DemoContext",
+    "DemoResident",
     "ErrorCode",
     "Event",
     "EventSubscription",
     "Forbidden",
+    "Job",
+    "MemberInfo",
     "MemberScopedTable",
     "NotFound",
     "PluginGate",
     "PluginManifest",
+    "Residence",
     "SchemaPart",
+    "ServingMember",
+    "StockReservation",
+    "StockTake",
     "authenticated",
+    "broadcast",
     "call_hook",
+    "communities",
     "context_of",
+    "create_unique_indexes",
     "decide",
     "decode_id",
     "enabled_plugins",
     "encode_id",
     "hookimpl",
     "hookspec",
+    "listen",
     "live_grantors",
     "live_grants",
     "may_read",
     "member_arg",
     "member_column",
+    "member_info",
     "of_source",
     "once",
     "page_request",
+    "placeholders",
     "plugin_enabled",
     "publish",
+    "publish_many",
     "record_read",
     "register_purpose",
     "register_scope",
     "requires",
+    "residences",
+    "resident_counts",
+    "residents_of",
+    "run_sql",
     "scoped",
+    "serving_members",
 ]

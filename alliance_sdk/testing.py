@@ -1,5 +1,6 @@
-"""pytest fixtures for plugin authors: a real kernel on a temporary SQLite database, with the
-plugin under test registered, a GraphQL client, factories and the events published.
+"""pytest fixtures for plugin authors: a real kernel on a temporary database (SQLite, and
+PostgreSQL too when ``ALLIANCE_TEST_POSTGRES_URL`` is set), with the plugin under test
+registered, a GraphQL client, factories and the events published.
 
 Installed as a pytest plugin (the ``pytest11`` entry point ``alliance_sdk``): nothing to
 import. Name the plugin(s) under test, by their package (``pickup``) or hooks module
@@ -11,17 +12,23 @@ import. Name the plugin(s) under test, by their package (``pickup``) or hooks mo
    ["pickup"]``);
 3. overriding the ``alliance_plugins`` fixture (return module objects or names).
 
-Fixtures: ``alliance_settings``, ``alliance_app`` (started, migrated, plugin accepted),
-``alliance_kernel``, ``alliance_http``, ``alliance_client``, ``alliance_factory`` and
-``captured_events``. The app runs in the test's own event loop (httpx's ASGI transport), so
-services and tables can be used directly in the test. See docs/plugins/testing.md.
+Engines: every test using the app runs once per engine (``alliance_engine`` is ``sqlite`` or
+``postgres``): SQLite always; PostgreSQL when ``ALLIANCE_TEST_POSTGRES_URL`` names a server
+(the tests create, migrate and drop databases of their own there). The ``alliance_engines``
+ini option (``["sqlite", "postgres"]``) chooses explicitly. An unreachable PostgreSQL skips
+its runs, or fails them when ``CI=true`` or ``ALLIANCE_TEST_REQUIRE_POSTGRES=1``.
+
+Fixtures: ``alliance_engine``, ``alliance_settings``, ``alliance_app`` (started, migrated,
+plugin accepted), ``alliance_kernel``, ``alliance_http``, ``alliance_client``,
+``alliance_factory`` and ``captured_events``. The app runs in the test's own event loop
+(httpx's ASGI transport), so services and tables can be used directly in the test. See
+docs/plugins/testing.md.
 """
 
 from __future__ import annotations
 
 import importlib
-import shutil
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar, cast
 
@@ -30,14 +37,15 @@ import pytest
 import pytest_asyncio
 from litestar import Litestar
 
+from alliance_sdk.testdb import REQUIRE_POSTGRES, TestDatabases, configured_engines
 from alliance_sdk.testkit import AllianceClient, AllianceFactory, CapturedEvents, GraphQLResult
-from kernel.db import Database
-from kernel.db.migrate import apply_migrations
+from kernel.db.piccolo_conf import APP_REGISTRY
 from kernel.events.base import Event
 from kernel.gateway.app import create_app
 from kernel.permissions.registry import ActionRegistry
 from kernel.plugins.discovery import import_hooks, package_name
-from kernel.plugins.loading import load_plugins
+from kernel.plugins.loading import install_piccolo_apps, load_plugins
+from kernel.plugins.manager import PluginHost
 from kernel.runtime import Kernel
 from kernel.settings import Settings
 
@@ -49,6 +57,9 @@ __all__ = [
     "GraphQLResult",
     "alliance_app",
     "alliance_client",
+    "alliance_database_url",
+    "alliance_databases",
+    "alliance_engine",
     "alliance_factory",
     "alliance_http",
     "alliance_kernel",
@@ -60,6 +71,7 @@ __all__ = [
 
 TEST_SECRET: Final = "alliance-sdk-test-secret-key-long-enough-0123456789"
 _INI: Final = "alliance_plugins"
+_ENGINES_INI: Final = "alliance_engines"
 _MARKER: Final = "alliance_plugins"
 E = TypeVar("E", bound=Event)
 
@@ -72,6 +84,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="alliance_sdk.testing: plugin packages (or hooks modules) under test",
     )
+    parser.addini(
+        _ENGINES_INI,
+        type="linelist",
+        default=[],
+        help="alliance_sdk.testing: engines to run on (sqlite, postgres); default sqlite, "
+        "plus postgres when ALLIANCE_TEST_POSTGRES_URL is set",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,6 +98,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{_MARKER}(*modules): the plugins registered in alliance_app for this test"
     )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that uses the app once per configured engine."""
+    if "alliance_engine" in metafunc.fixturenames:
+        engines = configured_engines(metafunc.config.getini(_ENGINES_INI))
+        metafunc.parametrize("alliance_engine", engines, indirect=True)
 
 
 def resolve_plugins(names: Sequence[object]) -> list[object]:
@@ -118,11 +144,54 @@ def alliance_plugins(request: pytest.FixtureRequest) -> list[object]:
 
 
 @pytest.fixture
-def alliance_settings(tmp_path: Path) -> Settings:
-    """Settings of a development kernel on a SQLite file in ``tmp_path``, without the
-    background dispatcher (deliver events with ``captured_events.deliver()``)."""
+def alliance_engine(request: pytest.FixtureRequest) -> str:
+    """The engine of this test's database: ``sqlite`` or ``postgres``."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def alliance_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestDatabases]:
+    """The session's migrated templates and PostgreSQL databases (dropped at the end)."""
+    databases = TestDatabases(tmp_path_factory.mktemp("alliance_db"))
+    yield databases
+    databases.drop_all()
+
+
+def _host(plugins: Sequence[object]) -> PluginHost:
+    """A host with only the kernel's parts and ``plugins`` (nothing discovered)."""
+    return load_plugins(builtin=False, entry_points=False, extra=plugins, actions=ActionRegistry())
+
+
+@pytest_asyncio.fixture
+async def alliance_database_url(
+    alliance_engine: str,
+    alliance_plugins: list[object],
+    alliance_databases: TestDatabases,
+    tmp_path: Path,
+) -> str:
+    """The URL of this test's own empty database. SQLite: a file ``alliance_app`` fills
+    from the plugin set's migrated template. PostgreSQL: the plugin set's database, migrated
+    on first use and emptied for each test."""
+    if alliance_engine == "sqlite":
+        return f"sqlite:///{tmp_path / 'alliance.sqlite'}"
+    # The plugins' piccolo apps must be known before the first migration.
+    host = _host(alliance_plugins)
+    install_piccolo_apps(host, APP_REGISTRY)
+    try:
+        return await alliance_databases.postgres(tuple(sorted(host.plugins)))
+    except Exception as exc:  # OSError, asyncpg.PostgresError: the server is not there
+        message = f"PostgreSQL not reachable at {alliance_databases.admin_url}: {exc}"
+        if REQUIRE_POSTGRES:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+@pytest.fixture
+def alliance_settings(alliance_database_url: str, tmp_path: Path) -> Settings:
+    """Settings of a development kernel on this test's database, without the background
+    dispatcher (deliver events with ``captured_events.deliver()``)."""
     return Settings(
-        database_url=f"sqlite:///{tmp_path / 'alliance.sqlite'}",
+        database_url=alliance_database_url,
         secret_key=TEST_SECRET,
         var_dir=tmp_path / "var",
         mode="development",
@@ -131,44 +200,25 @@ def alliance_settings(tmp_path: Path) -> Settings:
     )
 
 
-# Migrated databases per set of plugins, copied for each test (migrating costs seconds).
-_TEMPLATES: dict[tuple[str, ...], Path] = {}
-
-
-async def _migrated(url: str) -> None:
-    db = Database(url, pool_size=2)
-    await db.start()
-    try:
-        await apply_migrations()
-    finally:
-        await db.stop()
-
-
 @pytest_asyncio.fixture
 async def alliance_app(
     alliance_settings: Settings,
     alliance_plugins: list[object],
-    tmp_path_factory: pytest.TempPathFactory,
+    alliance_databases: TestDatabases,
 ) -> AsyncIterator[Litestar]:
     """The kernel's app with only the kernel's parts and the plugins under test (no built-in
     or installed plugins are discovered), migrated (the plugins' apps included) and started.
     Fails the test with the host's reason when a plugin under test is refused."""
-    host = load_plugins(
-        builtin=False, entry_points=False, extra=alliance_plugins, actions=ActionRegistry()
-    )
+    host = _host(alliance_plugins)
     refused = {s: host.refused[s] for s in map(_slug, alliance_plugins) if s in host.refused}
     if refused:
         reasons = "; ".join(f"{slug}: {why}" for slug, why in sorted(refused.items()))
         pytest.fail(f"plugin refused by the kernel: {reasons}", pytrace=False)
     app = create_app(alliance_settings, plugins=host)  # installs the plugins' piccolo apps
-    key = tuple(sorted(host.plugins))
     url = alliance_settings.database_url
-    target = Path(url.removeprefix("sqlite:///"))
-    if key not in _TEMPLATES:
-        template = tmp_path_factory.mktemp("alliance_db") / "template.sqlite"
-        await _migrated(f"sqlite:///{template}")
-        _TEMPLATES[key] = template
-    shutil.copyfile(_TEMPLATES[key], target)
+    if url.startswith("sqlite:///"):
+        target = Path(url.removeprefix("sqlite:///"))
+        await alliance_databases.sqlite(tuple(sorted(host.plugins)), target)
     # Start/stop hooks are called directly: app.lifespan() opens an anyio task group, which
     # pytest-asyncio would enter and exit in different tasks.
     # The kernel's hooks take no arguments (litestar's type allows an ``app`` parameter).

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -81,6 +83,44 @@ class AllianceClient:
         """The GraphQL ID of ``row`` (or a raw id) of ``type_name`` (``Member``, ...)."""
         return str(encode_id(type_name, getattr(row, "id", row)))
 
+    @asynccontextmanager
+    async def subscribe(
+        self, query: str, variables: dict[str, Any] | None = None
+    ) -> AsyncIterator[AsyncIterator[GraphQLResult]]:
+        """Run a subscription as the signed-in caller through the app's schema, with the
+        context the WebSocket transport builds after ``connection_init``; yields the stream
+        of results (each a :class:`GraphQLResult`)::
+
+            async with client.subscribe(PROGRESS, {...}) as stream:
+                first = await anext(stream)
+        """
+        from kernel.gateway.context import Context
+        from kernel.identity.authn import authenticate
+
+        app = self.http._transport.app  # type: ignore[attr-defined]
+        principal = None
+        if self.token is not None:
+            principal = await authenticate(self.kernel, f"Bearer {self.token}")
+        context = Context(kernel=self.kernel, principal=principal)
+        results = await app.state.schemas.public.subscribe(
+            query, variable_values=variables, context_value=context
+        )
+
+        async def stream() -> AsyncGenerator[GraphQLResult, None]:
+            if not hasattr(results, "__aiter__"):  # refused before the resolver ran
+                yield _result(results)
+                return
+            async for item in results:
+                yield _result(item)
+
+        iterator = stream()
+        try:
+            yield iterator
+        finally:
+            await iterator.aclose()
+            if hasattr(results, "aclose"):
+                await results.aclose()
+
     async def __call__(
         self,
         query: str,
@@ -96,6 +136,15 @@ class AllianceClient:
             payload["variables"] = variables
         response = await self.http.post("/graphql", json=payload, headers=sent)
         return GraphQLResult(status=response.status_code, body=response.json())
+
+
+def _result(execution: Any) -> GraphQLResult:
+    body: dict[str, Any] = {"data": execution.data}
+    if execution.errors:
+        body["errors"] = [
+            {"message": e.message, "extensions": dict(e.extensions or {})} for e in execution.errors
+        ]
+    return GraphQLResult(status=200, body=body)
 
 
 # --- factories --------------------------------------------------------------------------------
@@ -179,6 +228,36 @@ class AllianceFactory:
         return await service.add_membership(
             self.kernel, actor=None, member_id=member.id, user_id=user.id, role=role
         )
+
+    async def serve(self, member: Any, community: Any) -> None:
+        """``member`` serves ``community`` (a leader's, a store's, a warehouse's area)."""
+        from kernel.db.scoped import scoped
+        from kernel.tenancy.tables import MemberCommunity
+
+        await scoped(MemberCommunity, member.id).insert(
+            MemberCommunity(
+                member=member.id, community=community.id, created_at=self.kernel.clock()
+            )
+        )
+
+    async def resident(
+        self, community: Any, user: Any = None, *, leader: Any = None, household: str = ""
+    ) -> Any:
+        """``user`` (a new one when None) lives in ``community``, following ``leader`` (a
+        member); returns the user."""
+        from kernel.tenancy.tables import Resident
+
+        user = user if user is not None else await self.user()
+        await Resident.insert(
+            Resident(
+                user=user.id,
+                community=community.id,
+                leader=leader.id if leader is not None else None,
+                household=household or f"Room {next(_seq)}",
+                created_at=self.kernel.clock(),
+            )
+        )
+        return user
 
     async def enable_plugin(
         self, member: Any, slug: str, config: dict[str, Any] | None = None

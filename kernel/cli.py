@@ -274,7 +274,12 @@ def _add(subparsers: Any, name: str, command: Command, help_text: str) -> argpar
 # Kernel parts that add their own subcommands: each module has ``register(commands)``, where
 # ``commands`` is the subparsers object (``commands.add_parser(...)``, then
 # ``parser.set_defaults(command=fn)`` with ``fn(args) -> int``).
-COMMAND_MODULES: tuple[str, ...] = ("kernel.audit.cli", "kernel.events.cli", "kernel.plugins.cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "kernel.audit.cli",
+    "kernel.events.cli",
+    "kernel.jobs.cli",
+    "kernel.plugins.cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

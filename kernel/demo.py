@@ -3,10 +3,8 @@
 :func:`load_demo` is idempotent: every object is looked up by its natural key first (the
 alliance by slug ``demo-alliance``, users by e-mail, members by slug, communities by name,
 links by their pair) and only what is missing is created, all in one write transaction.
-Existing users keep their passwords.
-
-Figures follow /work/shared/DOMAIN.md: a leader serves a few communities of 300-500
-households, one cloud warehouse 3-5 km away serves every community of the alliance.
+Existing users keep their passwords. The people and places are in :mod:`kernel.demo_data`;
+each installed plugin then adds its part (``seed_demo``).
 """
 
 from __future__ import annotations
@@ -14,6 +12,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
+
+from kernel.demo_data import (
+    ADMIN,
+    COMMUNITIES,
+    MEMBERS,
+    RESIDENTS,
+    STAFF,
+    DemoCommunity,
+    DemoMember,
+    DemoPerson,
+)
+from kernel.demo_plugins import DemoContext, DemoResident, seed_plugins
 
 if TYPE_CHECKING:
     from kernel.runtime import Kernel
@@ -30,176 +40,6 @@ __all__ = [
 DEMO_ALLIANCE_SLUG: Final = "demo-alliance"
 # Passes the password policy (length, not in the common-password list). Demo only.
 DEMO_PASSWORD: Final = "EastLake-demo-2026"
-
-
-@dataclass(frozen=True)
-class _Community:
-    name: str
-    address: str
-    latitude: float
-    longitude: float
-
-
-@dataclass(frozen=True)
-class _Person:
-    email: str
-    display_name: str
-    phone: str | None = None
-
-
-@dataclass(frozen=True)
-class _Member:
-    kind: str
-    slug: str
-    name: str
-    owner: _Person
-    serves: tuple[str, ...]  # community names; ("*",) means every community
-
-
-@dataclass(frozen=True)
-class _Resident:
-    person: _Person
-    community: str
-    household: str
-    leader: str  # member slug
-
-
-ADMIN: Final = _Person("admin@demo.alliance", "Alliance Admin (Zhou Min)")
-
-COMMUNITIES: Final = (
-    _Community(
-        "Donghu Xincun", "88 Donghu Road, Wuchang District, Wuhan, Hubei", 30.5592, 114.3598
-    ),
-    _Community(
-        "Shuiguohu Garden", "12 Shuiguohu Road, Wuchang District, Wuhan, Hubei", 30.5531, 114.3462
-    ),
-    _Community(
-        "Luojia Hill Residences", "299 Bayi Road, Wuchang District, Wuhan, Hubei", 30.5386, 114.3652
-    ),
-    _Community(
-        "Zhongbei Road Apartments",
-        "166 Zhongbei Road, Wuchang District, Wuhan, Hubei",
-        30.5664,
-        114.3418,
-    ),
-    _Community(
-        "Moshan Lakeside Village",
-        "7 Moshan Scenic Road, Hongshan District, Wuhan, Hubei",
-        30.5519,
-        114.4003,
-    ),
-    _Community(
-        "Xudong New Town", "38 Xudong Avenue, Hongshan District, Wuhan, Hubei", 30.5893, 114.3471
-    ),
-)
-
-MEMBERS: Final = (
-    _Member(
-        "store",
-        "lakeside-fresh-mart",
-        "Lakeside Fresh Mart",
-        _Person("store@demo.alliance", "Liu Yang (Lakeside Fresh Mart)"),
-        ("Donghu Xincun", "Shuiguohu Garden"),
-    ),
-    _Member(
-        "store",
-        "xudong-neighbourhood-store",
-        "Xudong Neighbourhood Store",
-        _Person("store2@demo.alliance", "Huang Lei (Xudong Neighbourhood Store)"),
-        ("Xudong New Town",),
-    ),
-    _Member(
-        "leader",
-        "auntie-wang-group",
-        "Auntie Wang's Group Buy",
-        _Person("leader@demo.alliance", "Wang Fang (retired teacher)"),
-        ("Donghu Xincun", "Shuiguohu Garden", "Luojia Hill Residences"),
-    ),
-    _Member(
-        "leader",
-        "chen-family-group",
-        "Chen Family Group Buy",
-        _Person("leader2@demo.alliance", "Chen Jing"),
-        ("Zhongbei Road Apartments", "Xudong New Town"),
-    ),
-    _Member(
-        "leader",
-        "li-kitchen-club",
-        "Li's Kitchen Club",
-        _Person("leader3@demo.alliance", "Li Na"),
-        ("Moshan Lakeside Village",),
-    ),
-    _Member(
-        "warehouse_operator",
-        "east-lake-cloud-warehouse",
-        "East Lake Cloud Warehouse",
-        _Person("warehouse@demo.alliance", "Zhang Wei (warehouse manager)"),
-        ("*",),
-    ),
-    _Member(
-        "bakery",
-        "luojia-bakery-club",
-        "Luojia Bakery Club",
-        _Person("bakery@demo.alliance", "Sun Li (baker)"),
-        ("Luojia Hill Residences", "Donghu Xincun"),
-    ),
-    _Member(
-        "government_office",
-        "shuiguohu-service-centre",
-        "Shuiguohu Street Community Service Centre",
-        _Person("gov@demo.alliance", "Zhao Qiang (service centre)"),
-        ("Shuiguohu Garden", "Donghu Xincun", "Luojia Hill Residences"),
-    ),
-    _Member(
-        "supplier",
-        "jiangxia-green-farm",
-        "Jiangxia Green Farm",
-        _Person("supplier@demo.alliance", "He Ping (Jiangxia farm)"),
-        (),
-    ),
-)
-
-RESIDENTS: Final = (
-    _Resident(
-        _Person("resident@demo.alliance", "Xu Hui"),
-        "Donghu Xincun",
-        "Building 3, Unit 2, Room 501",
-        "auntie-wang-group",
-    ),
-    _Resident(
-        _Person("resident2@demo.alliance", "Ma Qing"),
-        "Shuiguohu Garden",
-        "Building 11, Room 1202",
-        "auntie-wang-group",
-    ),
-    _Resident(
-        _Person("resident3@demo.alliance", "Guo Tao"),
-        "Luojia Hill Residences",
-        "Building 6, Unit 1, Room 302",
-        "auntie-wang-group",
-    ),
-    _Resident(
-        _Person("resident4@demo.alliance", "Yang Xue"),
-        "Zhongbei Road Apartments",
-        "Tower B, Room 2306",
-        "chen-family-group",
-    ),
-    _Resident(
-        _Person("resident5@demo.alliance", "Deng Yu"),
-        "Xudong New Town",
-        "Building 9, Unit 3, Room 701",
-        "chen-family-group",
-    ),
-    _Resident(
-        _Person("resident6@demo.alliance", "Feng Rui"),
-        "Moshan Lakeside Village",
-        "Courtyard 4, House 12",
-        "li-kitchen-club",
-    ),
-)
-
-# A member's staff beyond its owner (add_membership).
-STAFF: Final = ((_Person("picker@demo.alliance", "Wu Gang (picker)"), "east-lake-cloud-warehouse"),)
 
 
 @dataclass(frozen=True)
@@ -240,7 +80,7 @@ class _Loader:
     def _count(self, what: str) -> None:
         self.created[what] = self.created.get(what, 0) + 1
 
-    async def user(self, person: _Person, *, platform_admin: bool = False) -> int:
+    async def user(self, person: DemoPerson, *, platform_admin: bool = False) -> int:
         from kernel.identity.service import create_user
         from kernel.identity.tables import User
 
@@ -290,7 +130,7 @@ class _Loader:
             )
             self._count("alliance admins")
 
-    async def community(self, alliance_id: int, spec: _Community) -> int:
+    async def community(self, alliance_id: int, spec: DemoCommunity) -> int:
         from kernel.tenancy.service import create_community
         from kernel.tenancy.tables import Community
 
@@ -314,7 +154,7 @@ class _Loader:
         self._count("communities")
         return _id(community)
 
-    async def member(self, alliance_id: int, spec: _Member, owner_id: int) -> int:
+    async def member(self, alliance_id: int, spec: DemoMember, owner_id: int) -> int:
         from kernel.tenancy.service import create_member
         from kernel.tenancy.tables import Member
 
@@ -414,23 +254,53 @@ async def load_demo(
         await loader.alliance_admin(alliance_id, admin_id)
         communities = {spec.name: await loader.community(alliance_id, spec) for spec in COMMUNITIES}
         members: dict[str, int] = {}
+        owners: dict[str, int] = {}
+        served: dict[str, list[int]] = {}
+        users: dict[str, int] = {ADMIN.email: admin_id}
         for spec in MEMBERS:
             owner_id = await loader.user(spec.owner)
+            users[spec.owner.email] = owners[spec.slug] = owner_id
             member_id = await loader.member(alliance_id, spec, owner_id)
             members[spec.slug] = member_id
-            served = list(communities) if spec.serves == ("*",) else spec.serves
-            for name in served:
+            names = list(communities) if spec.serves == ("*",) else spec.serves
+            served[spec.slug] = [communities[name] for name in names]
+            for name in names:
                 await loader.serve(member_id, communities[name])
         for person, slug in STAFF:
-            await loader.membership(members[slug], await loader.user(person), "staff")
+            users[person.email] = await loader.user(person)
+            await loader.membership(members[slug], users[person.email], "staff")
+        residents: list[DemoResident] = []
         for resident in RESIDENTS:
-            user_id = await loader.user(resident.person)
+            user_id = users[resident.person.email] = await loader.user(resident.person)
             await loader.resident(
                 communities[resident.community],
                 user_id,
                 resident.household,
                 members[resident.leader],
             )
+            residents.append(
+                DemoResident(
+                    user_id,
+                    resident.person.email,
+                    resident.person.display_name,
+                    communities[resident.community],
+                    members[resident.leader],
+                )
+            )
+    context = DemoContext(
+        kernel=kernel,
+        alliance_id=alliance_id,
+        members=members,
+        member_kinds={spec.slug: spec.kind for spec in MEMBERS},
+        owners=owners,
+        communities=communities,
+        served=served,
+        residents=residents,
+        users=users,
+        progress=loader.progress,
+        counts=loader.created,
+    )
+    await seed_plugins(kernel, context)
     return DemoSummary(
         alliance_slug=DEMO_ALLIANCE_SLUG,
         alliance_id=alliance_id,

@@ -42,13 +42,14 @@ class ErrorCode(enum.StrEnum):
 class AllianceError(Exception):
     """An error whose message is safe to show to the client."""
 
-    code: ErrorCode = ErrorCode.INTERNAL
+    # A plugin may use a code of its own (``SOLD_OUT``): upper snake case, stable, documented.
+    code: ErrorCode | str = ErrorCode.INTERNAL
 
     def __init__(
         self,
         message: str,
         *,
-        code: ErrorCode | None = None,
+        code: ErrorCode | str | None = None,
         field_errors: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
     ) -> None:

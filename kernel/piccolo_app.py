@@ -7,7 +7,8 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from kernel.identity.tables import ApiKey, AuthSession, LoginAttempt, RefreshToken, User
-from kernel.permissions.tables import CasbinRule, PolicyVersion
+from kernel.permissions.tables import CasbinRule
+from kernel.state.tables import KernelState, StateChange
 from kernel.tenancy.tables import (
     Alliance,
     AllianceAdmin,
@@ -37,6 +38,7 @@ APP_CONFIG = AppConfig(
         MemberCommunity,
         Resident,
         CasbinRule,
-        PolicyVersion,
+        KernelState,
+        StateChange,
     ],
 )

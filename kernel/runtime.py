@@ -17,6 +17,7 @@ from kernel.live.broadcast import Broadcaster
 from kernel.settings import Settings
 
 if TYPE_CHECKING:
+    from kernel.jobs.runner import JobRunner
     from kernel.permissions.authorizer import Authorizer
     from kernel.plugins.manager import PluginHost
 
@@ -37,6 +38,7 @@ class Kernel:
     events: EventBus = field(default_factory=EventBus)
     broadcaster: Broadcaster = field(default_factory=Broadcaster)
     dispatcher: Dispatcher | None = None
+    jobs: JobRunner | None = None
     clock: Callable[[], dt.datetime] = field(default=utcnow)
 
     @classmethod
@@ -87,6 +89,10 @@ class Kernel:
 
                 self.dispatcher = Dispatcher(self, self.events, gate=plugin_gate(self))
                 await self.dispatcher.start()
+                from kernel.jobs.runner import JobRunner
+
+                self.jobs = JobRunner(self)
+                await self.jobs.start()
             from kernel.plugins.calls import call_everywhere
 
             await call_everywhere(self, "on_kernel_started")
@@ -96,6 +102,9 @@ class Kernel:
             raise
 
     async def stop(self) -> None:
+        if self.jobs is not None:
+            await self.jobs.stop()
+            self.jobs = None
         if self.dispatcher is not None:
             await self.dispatcher.stop()
             self.dispatcher = None

@@ -15,16 +15,16 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import httpx
 import pytest
 from litestar import Litestar
 
-from kernel.db import Database, registered_tables
-from kernel.db.migrate import apply_migrations
+from alliance_sdk.testdb import empty_postgres, migrated, with_database
+from kernel.db.piccolo_conf import APP_REGISTRY
 from kernel.gateway.app import create_app
+from kernel.plugins.loading import install_piccolo_apps, load_plugins
 from kernel.runtime import Kernel
 from kernel.settings import Settings
 from tests.factories import Factory
@@ -42,17 +42,10 @@ ENGINES = ["sqlite", "postgres"]
 
 
 async def _migrate(url: str) -> None:
-    db = Database(url, pool_size=2)
-    await db.start()
-    try:
-        await apply_migrations()
-    finally:
-        await db.stop()
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
+    # The built-in plugins' apps are installed when the first app is created; the template
+    # may be made before that, so install them here (idempotent).
+    install_piccolo_apps(load_plugins(), APP_REGISTRY)
+    await migrated(url)
 
 
 @pytest.fixture(scope="session")
@@ -87,21 +80,10 @@ def postgres_url() -> Iterator[str]:
         if REQUIRE_PG:
             pytest.fail(message)
         pytest.skip(message)
-    url = _with_database(PG_ADMIN_URL, name)
+    url = with_database(PG_ADMIN_URL, name)
     asyncio.run(_migrate(url))
     yield url
     asyncio.run(drop())
-
-
-async def _truncate(url: str) -> None:
-    tables = [t._meta.tablename for t in registered_tables() if t._meta.tablename != "migration"]
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
-        )
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(params=ENGINES)
@@ -112,7 +94,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
     url: str = request.getfixturevalue("postgres_url")
-    asyncio.run(_truncate(url))
+    asyncio.run(empty_postgres(url))
     return url
 
 

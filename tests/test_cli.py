@@ -18,10 +18,11 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from alliance_sdk.testdb import with_database
 from kernel.db import registered_tables
 from kernel.demo import DEMO_PASSWORD
 from kernel.identity.passwords import verify_password
-from tests.conftest import PG_ADMIN_URL, REQUIRE_PG, _with_database
+from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
 
 CLI_TIMEOUT = 120
 
@@ -89,7 +90,7 @@ def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterat
         if REQUIRE_PG:
             pytest.fail(message)
         pytest.skip(message)
-    yield _with_database(PG_ADMIN_URL, name)
+    yield with_database(PG_ADMIN_URL, name)
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 

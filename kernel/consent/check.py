@@ -2,16 +2,21 @@
 
 CONTRACT: :func:`may_read` answers whether member ``grantee`` may read member ``grantor``'s
 data of ``scope`` for ``purpose`` right now; it returns the id of the live grant that allows
-it, or None. A revocation committed by any process is in force on the next request.
+it, or None. A grant or revocation committed by any process is in force on the next request.
 
-How: nothing about grants is cached across requests. Every question is one indexed query on
-live rows (the partial index ``grantee, scope, purpose, member WHERE revoked_at IS NULL``),
-answered from the committed table, so a revocation is seen by the very next query in every
-process with no version row and no messaging. ``memo`` (the request's memo dict) keeps the
-answers for the rest of one request only, so a request sees one consistent answer.
+How: each process caches, per (grantor, grantee), the grants not revoked (id, scope, purpose,
+expiry), kept exact by the kernel state version (:mod:`kernel.state`): granting and revoking
+record the grantor in the same transaction, so every process drops what it cached for the
+grantor on its next request. Expiry is evaluated against ``kernel.clock()`` at every check,
+never cached. A warm check costs no query beyond the version read the request shares with
+the permission check and the plugin gate. Inside a transaction the grants are read from the
+database. ``memo`` (the request's memo dict) keeps the answers for the rest of one request,
+so a request sees one consistent answer.
 
-Filtering a list by live grants is :func:`live_grants` / :func:`live_grantors`; when the
-data is actually returned, :func:`record_read` writes the audit entry naming the grant.
+:func:`live_grants` / :func:`live_grantors` (filtering a list by live grants) read the
+database: one indexed query on live rows (the partial index ``grantee, scope, purpose,
+member WHERE revoked_at IS NULL``). When the data is actually returned,
+:func:`record_read` writes the audit entry naming the grant.
 """
 
 from __future__ import annotations
@@ -24,11 +29,19 @@ from kernel.consent.purposes import PURPOSES, SCOPES
 from kernel.consent.tables import ConsentGrant
 from kernel.db.scoped import scoped, unscoped
 from kernel.identity.principal import Principal
+from kernel.permissions.actions import member_domain
+from kernel.state import StateCache, in_transaction, tracker
 
 __all__ = ["live_grantors", "live_grants", "live_where", "may_read", "record_read"]
 
 _MEMO_KEY = "kernel.consent"
 READ_ACTION = "consent.read"
+# The process-wide cache: grantor's member domain -> {grantee: its grants from the grantor}.
+_CACHE = "kernel.consent.grants"
+MAX_GRANTORS = 8192
+
+# (id, scope, purpose, expires_at) of the grants not revoked, oldest first.
+Grants = tuple[tuple[int, str, str, dt.datetime | None], ...]
 
 
 def _covering(grantee_member_id: int, scope: str, purpose: str, now: dt.datetime) -> Any:
@@ -87,17 +100,58 @@ async def may_read(
     if answers is not None and key in answers:
         found: int | None = answers[key]
         return found
-    row = (
-        await scoped(ConsentGrant, grantor_member_id)
-        .select(ConsentGrant.id)
-        .where(_covering(grantee_member_id, scope, purpose, kernel.clock()))
-        .order_by(ConsentGrant.id)
-        .first()
+    grants = await _between(kernel, grantor_member_id, grantee_member_id, memo)
+    now = kernel.clock()
+    grant_id = next(
+        (
+            ident
+            for ident, their_scope, their_purpose, expires_at in grants
+            if their_scope == scope
+            and their_purpose == purpose
+            and (expires_at is None or expires_at > now)
+        ),
+        None,
     )
-    grant_id = None if row is None else int(row["id"])
     if answers is not None:
         answers[key] = grant_id
     return grant_id
+
+
+async def _between(
+    kernel: Any, grantor_member_id: int, grantee_member_id: int, memo: dict[Any, Any] | None
+) -> Grants:
+    """The grants, not revoked, from grantor to grantee: cached per process outside
+    transactions (see the module's docstring)."""
+    if in_transaction():
+        return await _read_between(grantor_member_id, grantee_member_id)
+    state = tracker(kernel.db)
+    version = await state.current(memo)
+    shared: StateCache[dict[int, Grants]] = state.cache(_CACHE, MAX_GRANTORS)
+    domain = member_domain(grantor_member_id)
+    given = shared.get(domain)
+    found = None if given is None else given.get(grantee_member_id)
+    if found is None:
+        found = await _read_between(grantor_member_id, grantee_member_id)
+        # Only while the tracker is still at the version read before the rows.
+        if state.is_current(version):
+            given = shared.get(domain)
+            if given is None:
+                given = {}
+                shared.put(domain, given, version)
+            given[grantee_member_id] = found
+    return found
+
+
+async def _read_between(grantor_member_id: int, grantee_member_id: int) -> Grants:
+    rows = (
+        await scoped(ConsentGrant, grantor_member_id)
+        .select(ConsentGrant.id, ConsentGrant.scope, ConsentGrant.purpose, ConsentGrant.expires_at)
+        .where((ConsentGrant.grantee == grantee_member_id) & ConsentGrant.revoked_at.is_null())
+        .order_by(ConsentGrant.id)
+    )
+    return tuple(
+        (int(row["id"]), str(row["scope"]), str(row["purpose"]), row["expires_at"]) for row in rows
+    )
 
 
 async def live_grants(

@@ -3,7 +3,8 @@
 Every function takes the calling principal as ``actor`` and checks its permission
 (``kernel.consent.manage`` / ``kernel.consent.read`` in the member); ``actor=None`` is a
 trusted system caller and skips the checks. A grant or revocation and its audit entry
-(``consent.grant`` / ``consent.revoke``) commit in one transaction.
+(``consent.grant`` / ``consent.revoke``) commit in one transaction, which also records the
+grantor in the kernel state version, so every process's consent cache drops its grants.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from kernel.consent.tables import ConsentGrant
 from kernel.db.scoped import scoped, unscoped
 from kernel.errors import BadUserInput, NotFound
 from kernel.identity.principal import Principal
+from kernel.permissions.actions import member_domain
+from kernel.state import changed
 from kernel.tenancy.tables import Member
 
 __all__ = [
@@ -161,6 +164,7 @@ async def grant_consent(
             details={**details, "legal_basis": legal_basis, "data_categories": wanted},
             grant_id=grant_id,
         )
+        await changed(member_domain(grantor_member_id))
     return await _row(grantor_member_id, grant_id)
 
 
@@ -194,6 +198,7 @@ async def revoke_consent(
                 subject=f"ConsentGrant:{grant_id}",
                 grant_id=grant_id,
             )
+            await changed(member_domain(grantor_member_id))
     return await _row(grantor_member_id, grant_id)
 
 

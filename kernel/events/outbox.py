@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
 from kernel.events.base import Event
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from kernel.db import Database
     from kernel.runtime import Kernel
 
-__all__ = ["NOTIFY_CHANNEL", "add_wakeup", "publish", "remove_wakeup"]
+__all__ = ["NOTIFY_CHANNEL", "add_wakeup", "publish", "publish_many", "remove_wakeup"]
 
 NOTIFY_CHANNEL: Final = "alliance_events"
 # Namespace of the per-member advisory lock (the two-key form: namespace, member).
@@ -69,6 +70,55 @@ async def publish(kernel: Kernel, event: Event) -> None:
             kernel.clock(),
             False,
         )
+    if db.kind == "sqlite":
+        for signal in _wakeups.get(db, ()):
+            signal.set()
+
+
+# Columns per outbox row; PostgreSQL allows 32,767 bind parameters per statement.
+_COLUMNS: Final = 7
+_CHUNK: Final = 32_767 // _COLUMNS
+
+
+async def publish_many(kernel: Kernel, events: Sequence[Event]) -> None:
+    """:func:`publish` for many events at once (a batch of orders): the same contract, one
+    lock per member and one ``INSERT`` per few thousand events instead of two statements per
+    event. Events keep their order (per member, delivery follows it)."""
+    if not events:
+        return
+    db = kernel.db
+    now = kernel.clock()
+    async with db.write():
+        if db.kind == "postgres":
+            # Ascending member order: two batches never wait on each other crosswise.
+            for member in sorted({event.member_id % _INT4 for event in events}):
+                await query(
+                    db,
+                    "SELECT pg_advisory_xact_lock({}, {})::text AS locked, pg_notify({}, '')::text",
+                    MEMBER_LOCK_NAMESPACE,
+                    member,
+                    NOTIFY_CHANNEL,
+                )
+        for start in range(0, len(events), _CHUNK):
+            chunk = events[start : start + _CHUNK]
+            rows = ", ".join("({}, {}, {}, {}, {}, {}, {})" for _ in chunk)
+            args: list[object] = []
+            for event in chunk:
+                args += [
+                    str(event.event_id),
+                    event.type,
+                    event.member_id,
+                    event.model_dump_json(),
+                    event.occurred_at,
+                    now,
+                    False,
+                ]
+            await query(
+                db,
+                "INSERT INTO events_outbox (event_id, type, member_id, payload, occurred_at, "
+                f"published_at, fanned_out) VALUES {rows}",
+                *args,
+            )
     if db.kind == "sqlite":
         for signal in _wakeups.get(db, ()):
             signal.set()

@@ -18,6 +18,11 @@ __all__ = ["plugin_gate", "subscribe_plugins"]
 
 
 def subscribe_plugins(kernel: Any, bus: EventBus) -> None:
+    """Register the event classes plugins publish (``register_events``), then their
+    handlers (``register_event_handlers``) as consumers."""
+    for _slug, classes in kernel.plugins.declarations("register_events"):
+        for event_class in classes:
+            bus.register_event(event_class)
     for slug, entries in kernel.plugins.declarations("register_event_handlers"):
         for entry in entries:
             if not isinstance(entry.event_type, str):

@@ -12,36 +12,41 @@ The contract the rest of the kernel relies on (resolvers never check roles by ha
 - :meth:`Authorizer.can_grant` / :meth:`Authorizer.check_grant` bound delegation.
 
 casbin RBAC with domains (domain = ``member:<id>`` or ``alliance:<id>``), one small enforcer
-per domain in a process-local LRU, tagged with the domain's version; see docs/permissions.md.
+per domain in a process-local LRU kept exact by the kernel state version
+(:mod:`kernel.state`): a warm request costs the one version read it shares with the plugin
+gate and the consent check. See docs/permissions.md.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, cast
 
 from kernel.errors import AllianceError, Forbidden, NotFound, Unauthenticated
 from kernel.identity.principal import Principal
 from kernel.permissions.actions import alliance_domain, member_domain
 from kernel.permissions.adapter import DEFAULTS, effective_roles, read_assignments, read_roles
 from kernel.permissions.delegation import grant_refusal
-from kernel.permissions.enforcer import DomainPolicy, PolicyCache, Versions
+from kernel.permissions.enforcer import DomainPolicy
 from kernel.permissions.registry import REGISTRY, ActionRegistry, RoleTable
-from kernel.permissions.store import bump_version, read_versions, seed_defaults
-from kernel.permissions.tables import CasbinRule
+from kernel.permissions.store import bump_version, seed_defaults
+from kernel.state import StateCache, in_transaction, tracker
 
 __all__ = ["Authorizer"]
 
 _MEMO_KEY = "kernel.permissions"
+# The state tracker's caches (one authorizer per database).
+_POLICIES = "kernel.permissions.policies"
+_DEFAULTS = "kernel.permissions.defaults"
 
 
 class _RequestState:
-    """What one request remembers: versions read (once per domain) and decisions made."""
+    """What one request remembers: the policies it used (once per domain) and decisions."""
 
-    __slots__ = ("decisions", "versions")
+    __slots__ = ("decisions", "policies")
 
     def __init__(self) -> None:
-        self.versions: dict[str, Versions] = {}
+        self.policies: dict[str, DomainPolicy] = {}
         self.decisions: dict[tuple[str, str, int | None, int | None], bool] = {}
 
 
@@ -51,12 +56,7 @@ def _state(memo: dict[Any, Any] | None) -> _RequestState | None:
     state = memo.get(_MEMO_KEY)
     if state is None:
         state = memo[_MEMO_KEY] = _RequestState()
-    return state
-
-
-def _in_transaction() -> bool:
-    # Tables carry the engine their queries run on.
-    return CasbinRule._meta.db.current_transaction.get() is not None
+    return cast(_RequestState, state)
 
 
 class Authorizer:
@@ -67,8 +67,10 @@ class Authorizer:
     ) -> None:
         self.db = db
         self.registry = registry or REGISTRY
-        self.cache = PolicyCache(max_domains)
-        self._defaults: tuple[int, RoleTable] | None = None
+        self.state = tracker(db)
+        # domain -> its policy; "*" -> the default role definitions.
+        self.cache: StateCache[DomainPolicy] = self.state.cache(_POLICIES, max_domains)
+        self._defaults: StateCache[RoleTable] = self.state.cache(_DEFAULTS, 1)
 
     async def start(self) -> None:
         """Store the registry's default role definitions (idempotent; call at start-up and
@@ -86,29 +88,30 @@ class Authorizer:
             domains.append(member_domain(member_id))
         if alliance_id is not None:
             domains.append(alliance_domain(alliance_id))
-        for domain in domains or [DEFAULTS]:
-            await bump_version(domain)
+        await bump_version(*(domains or [DEFAULTS]))
 
     async def domain_policy(self, domain: str, memo: dict[Any, Any] | None = None) -> DomainPolicy:
-        """``domain``'s policy as committed when this request first asked (one version read
-        per domain per request; a rebuild only when the version moved)."""
+        """``domain``'s policy as committed when this request first asked (read from the
+        database only when a change since the process last read it dropped it)."""
         state = _state(memo)
-        versions = state.versions.get(domain) if state is not None else None
-        if versions is None:
-            # Versions first, rows second: rows read later are never older than their tag.
-            versions = await read_versions(domain)
-            if state is not None:
-                state.versions[domain] = versions
-        policy = self.cache.get(domain, versions)
+        if state is not None:
+            known = state.policies.get(domain)
+            if known is not None:
+                return known
+        # The version first, rows second: rows read later are never older than it.
+        version = await self.state.current(memo)
+        policy = self.cache.get(domain) if version is not None else None
         if policy is None:
-            policy = await self._load(domain, versions)
+            policy = await self._load(domain, version)
+        if state is not None and not in_transaction():
+            state.policies[domain] = policy
         return policy
 
-    async def _load(self, domain: str, versions: Versions) -> DomainPolicy:
-        # Inside a transaction we may see uncommitted rows that could still roll back, and the
-        # version they carry could be reused by a later commit: use them, never cache them.
-        shared = not _in_transaction()
-        defaults = await self._default_roles(versions[1], shared=shared)
+    async def _load(self, domain: str, version: int | None) -> DomainPolicy:
+        # Inside a transaction we may see uncommitted rows that could still roll back:
+        # use them, never cache them (StateCache.put refuses there).
+        shared = not in_transaction()
+        defaults = await self._default_roles(version)
         if shared:
             # Two independent reads on two pooled connections.
             own, assignments = await asyncio.gather(read_roles(domain), read_assignments(domain))
@@ -116,18 +119,16 @@ class Authorizer:
             # One transaction is one connection: asyncpg refuses overlapping queries on it.
             own = await read_roles(domain)
             assignments = await read_assignments(domain)
-        policy = DomainPolicy(domain, versions, effective_roles(defaults, own), assignments)
-        if shared:
-            self.cache.put(policy)
+        policy = DomainPolicy(domain, effective_roles(defaults, own), assignments)
+        self.cache.put(domain, policy, version)
         return policy
 
-    async def _default_roles(self, version: int, *, shared: bool) -> RoleTable:
-        if self._defaults is not None and self._defaults[0] == version:
-            return self._defaults[1]
-        # No "*" row: nobody ran start() on this database yet; the code's defaults apply.
-        table = self.registry.default_roles() if version < 0 else await read_roles(DEFAULTS)
-        if shared:
-            self._defaults = (version, table)
+    async def _default_roles(self, version: int | None) -> RoleTable:
+        table = self._defaults.get(DEFAULTS) if version is not None else None
+        if table is None:
+            # No "*" rows: nobody ran start() on this database yet; the code's defaults apply.
+            table = await read_roles(DEFAULTS) or self.registry.default_roles()
+            self._defaults.put(DEFAULTS, table, version)
         return table
 
     async def member_roles(

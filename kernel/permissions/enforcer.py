@@ -1,4 +1,4 @@
-"""Per-domain casbin enforcers and the process-local cache holding them.
+"""Per-domain casbin enforcers.
 
 The stock enforcer evaluates its matcher against every policy line on every call (6 ms at
 1k lines, hundreds at 100k). Here each domain (one member or alliance) gets its own small
@@ -6,15 +6,13 @@ enforcer holding only that domain's lines, so a decision costs O(lines of that d
 and what a subject may do in a domain is computed once per cached enforcer, so a repeated
 decision is a set lookup.
 
-Each cached enforcer is tagged with the versions (domain, ``*``) it was built from; the
-authorizer compares the tag with the versions it read for the request and rebuilds on a
-mismatch. Nothing here talks to the database.
+The authorizer keeps them in a process-local cache that the kernel state version keeps
+exact (:mod:`kernel.state`). Nothing here talks to the database.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,12 +23,9 @@ from casbin.model import Model
 from kernel.permissions.adapter import RowsAdapter
 from kernel.permissions.registry import RoleTable
 
-__all__ = ["MODEL_TEXT", "DomainPolicy", "Grants", "PolicyCache", "Versions", "new_model"]
+__all__ = ["MODEL_TEXT", "DomainPolicy", "Grants", "new_model"]
 
 MODEL_TEXT = Path(__file__).with_name("model.conf").read_text()
-
-# (version of the domain, version of the "*" defaults); -1 means "no row yet".
-Versions = tuple[int, int]
 
 # casbin logs every decision at INFO when its logger is enabled (2x slower); the gateway sets
 # it to ERROR too, this covers processes that never build the app (CLI, benchmarks).
@@ -58,17 +53,10 @@ NO_GRANTS = Grants(frozenset(), frozenset())
 class DomainPolicy:
     """One domain's enforcer, its role table and a memo of per-subject grants."""
 
-    __slots__ = ("_grants", "domain", "enforcer", "roles", "versions")
+    __slots__ = ("_grants", "domain", "enforcer", "roles")
 
-    def __init__(
-        self,
-        domain: str,
-        versions: Versions,
-        roles: RoleTable,
-        assignments: list[tuple[str, str]],
-    ) -> None:
+    def __init__(self, domain: str, roles: RoleTable, assignments: list[tuple[str, str]]) -> None:
         self.domain = domain
-        self.versions = versions
         self.roles = roles
         self.enforcer = casbin.Enforcer(new_model(), RowsAdapter(domain, roles, assignments))
         # casbin's domain manager defaults to an equality "pattern" matcher, which makes it
@@ -95,44 +83,3 @@ class DomainPolicy:
     def enforce(self, subject: str, action: str) -> bool:
         """casbin's own decision (uncached): the reference :meth:`grants` must agree with."""
         return bool(self.enforcer.enforce(subject, self.domain, action))
-
-
-class PolicyCache:
-    """A least-recently-used map of domain -> :class:`DomainPolicy` (~15 KB each)."""
-
-    def __init__(self, max_domains: int = 2048) -> None:
-        self.max_domains = max_domains
-        self._entries: OrderedDict[str, DomainPolicy] = OrderedDict()
-
-    def get(self, domain: str, versions: Versions) -> DomainPolicy | None:
-        """The cached policy of ``domain`` if it was built from exactly ``versions``."""
-        entry = self._entries.get(domain)
-        if entry is None or entry.versions != versions:
-            return None
-        self._entries.move_to_end(domain)
-        return entry
-
-    def put(self, policy: DomainPolicy) -> None:
-        current = self._entries.get(policy.domain)
-        # Concurrent loads may finish out of order: never replace a newer build.
-        if (
-            current is not None
-            and current.versions != policy.versions
-            and all(
-                have >= new for have, new in zip(current.versions, policy.versions, strict=True)
-            )
-        ):
-            return
-        self._entries[policy.domain] = policy
-        self._entries.move_to_end(policy.domain)
-        while len(self._entries) > self.max_domains:
-            self._entries.popitem(last=False)
-
-    def discard(self, domain: str) -> None:
-        self._entries.pop(domain, None)
-
-    def clear(self) -> None:
-        self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)

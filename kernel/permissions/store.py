@@ -1,9 +1,10 @@
-"""Writing policy: version bumps, the stored defaults, a member's own role definitions.
+"""Writing policy: change records, the stored defaults, a member's own role definitions.
 
 Every change to what a domain's policy says (its role definitions here, its Membership or
-AllianceAdmin rows elsewhere) bumps that domain's :class:`PolicyVersion` row in the same
-transaction. Processes compare the version they cached with the committed one at the start of
-each request, so the change is in force on the next request everywhere, with no messaging.
+AllianceAdmin rows elsewhere) is recorded with :func:`bump_version` in the same transaction:
+it bumps the kernel state version (:mod:`kernel.state`) and logs the domain. Processes read
+that version at the start of each request, so the change is in force on the next request
+everywhere, with no messaging.
 """
 
 from __future__ import annotations
@@ -15,53 +16,32 @@ from typing import Any
 from kernel.errors import BadUserInput, Conflict
 from kernel.permissions.actions import ALLIANCE_ROLES, member_domain
 from kernel.permissions.adapter import DEFAULTS
-from kernel.permissions.enforcer import Versions
 from kernel.permissions.registry import REGISTRY, ActionRegistry
-from kernel.permissions.tables import CasbinRule, PolicyVersion
+from kernel.permissions.tables import CasbinRule
+from kernel.state import changed, hold
 
-__all__ = ["bump_version", "define_role", "delete_role", "read_versions", "seed_defaults"]
+__all__ = ["bump_version", "define_role", "delete_role", "seed_defaults"]
 
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
 
-# One statement, both engines (SQLite >= 3.24): no read-then-write, no lost increment. The
-# row stays locked (PostgreSQL) or the database write-locked (SQLite) until commit.
-_BUMP = (
-    "INSERT INTO kernel_policy_version (domain, version) VALUES ({}, 1) "
-    "ON CONFLICT (domain) DO UPDATE SET version = kernel_policy_version.version + 1"
-)
-_ENSURE = (
-    "INSERT INTO kernel_policy_version (domain, version) VALUES ({}, 0) "
-    "ON CONFLICT (domain) DO NOTHING"
-)
-_READ = "SELECT domain, version FROM kernel_policy_version WHERE domain IN ({}, {})"
 
-
-async def bump_version(domain: str) -> None:
-    """Increment ``domain``'s policy version; run it inside the changing transaction."""
-    await PolicyVersion.raw(_BUMP, domain)
-
-
-async def read_versions(domain: str) -> Versions:
-    """The committed (domain, ``*``) versions, -1 for a missing row, in one primary-key read."""
-    rows = await PolicyVersion.raw(_READ, domain, DEFAULTS)
-    found = {row["domain"]: int(row["version"]) for row in rows}
-    return found.get(domain, -1), found.get(DEFAULTS, -1)
+async def bump_version(*domains: str) -> None:
+    """Record that ``domains`` (``member:<id>``, ``alliance:<id>``, ``*``) changed; run it
+    inside the changing transaction, last."""
+    await changed(*domains)
 
 
 async def seed_defaults(db: Any, registry: ActionRegistry | None = None) -> bool:
     """Make the stored ``*`` role definitions equal the registry's; True if anything changed.
 
-    Idempotent and safe from several processes at once: the ``*`` version row is created and
-    locked first, so concurrent seeders queue and the later ones find nothing to do.
+    Idempotent and safe from several processes at once: the state version row is locked
+    first, so concurrent seeders queue and the later ones find nothing to do.
     """
     desired = (registry or REGISTRY).default_roles()
     want = {("rank", role, str(d.rank)) for role, d in desired.items()}
     want |= {("p", role, action) for role, d in desired.items() for action in d.actions}
     async with db.write():
-        await PolicyVersion.raw(_ENSURE, DEFAULTS)
-        await db.for_update(
-            PolicyVersion.select(PolicyVersion.version).where(PolicyVersion.domain == DEFAULTS)
-        )
+        await hold()
         rows = await CasbinRule.select(
             CasbinRule.id, CasbinRule.ptype, CasbinRule.v0, CasbinRule.v2
         ).where((CasbinRule.v1 == DEFAULTS) & CasbinRule.ptype.is_in(["p", "rank"]))

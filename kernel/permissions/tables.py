@@ -1,15 +1,15 @@
-"""Permission tables: casbin policy rules and a version counter per domain.
+"""Permission tables: casbin policy rules.
 
-The version row is bumped in the same transaction as any policy or membership change, so
-every process can tell, with one primary-key read, whether its cached decisions still hold.
+Whether a process's cached decisions still hold is the kernel state version's job
+(:mod:`kernel.state`), bumped in the same transaction as any policy or membership change.
 """
 
 from __future__ import annotations
 
-from piccolo.columns import BigInt, Serial, Varchar
+from piccolo.columns import Serial, Varchar
 from piccolo.table import Table
 
-__all__ = ["CasbinRule", "PolicyVersion"]
+__all__ = ["CasbinRule"]
 
 
 class CasbinRule(Table, tablename="kernel_casbin_rule"):
@@ -21,10 +21,3 @@ class CasbinRule(Table, tablename="kernel_casbin_rule"):
     v3 = Varchar(length=255, default="")
     v4 = Varchar(length=255, default="")
     v5 = Varchar(length=255, default="")
-
-
-class PolicyVersion(Table, tablename="kernel_policy_version"):
-    """``domain`` is ``member:<id>``, ``alliance:<id>`` or ``*`` (the role definitions)."""
-
-    domain = Varchar(length=64, primary_key=True)
-    version = BigInt(default=0)

@@ -2,9 +2,14 @@
 each within its time budget, every failure contained and logged with the plugin's slug.
 
 pluggy is synchronous: an ``async`` implementation returns a coroutine object, which pluggy
-would hand back as a result. The host therefore never calls a hook through pluggy's own loop
-for member work: it takes the implementations the member's stack allows (see
-:meth:`~kernel.plugins.manager.PluginHost.implementations`) and runs each here.
+would hand back as a result (and a ``firstresult`` hook would stop at it). The host therefore
+never calls a hook through pluggy's own loop for member work: it takes the implementations the
+member's stack allows (see :meth:`~kernel.plugins.manager.PluginHost.implementations`) and runs
+each here, awaiting what it returns, so decisions may be ``async`` too.
+
+Contained calls (the default) log and swallow a failure. Calls made inside the caller's write
+transaction whose partial effects must not survive a failure (``reserve_stock``) are made with
+``contained=False``: the exception reaches the caller, whose transaction rolls back.
 """
 
 from __future__ import annotations
@@ -34,23 +39,16 @@ __all__ = [
 logger = logging.getLogger("kernel.plugins")
 
 
-async def run_contained(
-    slug: str, what: str, call: Callable[[], Any], *, budget: float, sync_only: bool = False
-) -> Any:
+async def run_contained(slug: str, what: str, call: Callable[[], Any], *, budget: float) -> Any:
     """``call()``, awaiting what it returns if awaitable, within ``budget`` seconds.
 
-    Returns the result, or :data:`None` when the call raised, timed out, or (``sync_only``)
-    returned an awaitable; each of those is logged once, naming ``slug`` and ``what``.
+    Returns the result, or :data:`None` when the call raised or timed out; each of those is
+    logged once, naming ``slug`` and ``what``.
     """
     started = time.perf_counter()
     try:
         result = call()
         if inspect.isawaitable(result):
-            if sync_only:
-                if inspect.iscoroutine(result):
-                    result.close()
-                logger.error("plugin %s: %s must be synchronous; answer ignored", slug, what)
-                return None
             result = await asyncio.wait_for(result, timeout=budget)
     except TimeoutError:
         logger.error("plugin %s: %s exceeded its %.3gs budget; abandoned", slug, what, budget)
@@ -72,25 +70,26 @@ async def call_implementations(
     *,
     budget: float,
     firstresult: bool = False,
+    contained: bool = True,
 ) -> list[Any]:
     """Call ``implementations`` of ``hook`` in pluggy's order (``tryfirst`` first, then the
-    most recently registered) with the arguments each one asks for.
+    most recently registered) with the arguments each one asks for, awaiting awaitables.
 
-    Returns the non-``None`` results; with ``firstresult`` at most one, and the
-    implementations must be synchronous (a decision, not I/O).
+    Returns the non-``None`` results; with ``firstresult`` at most one. With ``contained``
+    False a failure propagates (no time budget either: the caller's transaction bounds it).
     """
     results: list[Any] = []
     for impl in reversed(implementations):
         if impl.wrapper or impl.hookwrapper:
             continue  # refused at registration; never reached for plugins (see manager)
         args = [kwargs[name] for name in impl.argnames]
-        result = await run_contained(
-            impl.plugin_name,
-            f"hook {hook}",
-            functools.partial(impl.function, *args),
-            budget=budget,
-            sync_only=firstresult,
-        )
+        call = functools.partial(impl.function, *args)
+        if contained:
+            result = await run_contained(impl.plugin_name, f"hook {hook}", call, budget=budget)
+        else:
+            result = call()
+            if inspect.isawaitable(result):
+                result = await result
         if result is not None:
             results.append(result)
             if firstresult:
@@ -99,29 +98,54 @@ async def call_implementations(
 
 
 async def call_hook(
-    kernel: Any, hook: str, *, member_id: int, memo: dict[str, Any] | None = None, **kwargs: Any
+    kernel: Any,
+    hook: str,
+    *,
+    member_id: int,
+    memo: dict[str, Any] | None = None,
+    contained: bool = True,
+    **kwargs: Any,
 ) -> list[Any]:
     """Call ``hook`` for ``member_id``: the kernel's implementations and those of the
     plugins the member has enabled; returns their non-``None`` results. ``kernel`` and
-    ``member_id`` are passed to implementations that ask for them."""
+    ``member_id`` are passed to implementations that ask for them.
+
+    With ``contained=False`` (inside a transaction that must roll back on failure) an
+    implementation's exception propagates instead of being logged and skipped."""
     host = kernel.plugins
     enabled = await enabled_plugins(kernel, member_id, memo)
     arguments = {"kernel": kernel, "member_id": member_id, **kwargs}
     return await call_implementations(
-        hook, host.implementations(hook, enabled), arguments, budget=host.budget
+        hook,
+        host.implementations(hook, enabled),
+        arguments,
+        budget=host.budget,
+        contained=contained,
     )
 
 
 async def decide(
-    kernel: Any, hook: str, *, member_id: int, memo: dict[str, Any] | None = None, **kwargs: Any
+    kernel: Any,
+    hook: str,
+    *,
+    member_id: int,
+    memo: dict[str, Any] | None = None,
+    contained: bool = True,
+    **kwargs: Any,
 ) -> Any:
     """The first non-``None`` answer to the decision (``firstresult``) hook ``hook`` from
-    ``member_id``'s stack; the kernel's fallback answers last."""
+    ``member_id``'s stack (implementations may be ``async``); the kernel's fallback answers
+    last. ``contained`` as for :func:`call_hook`."""
     host = kernel.plugins
     enabled = await enabled_plugins(kernel, member_id, memo)
     arguments = {"kernel": kernel, "member_id": member_id, **kwargs}
     answers = await call_implementations(
-        hook, host.implementations(hook, enabled), arguments, budget=host.budget, firstresult=True
+        hook,
+        host.implementations(hook, enabled),
+        arguments,
+        budget=host.budget,
+        firstresult=True,
+        contained=contained,
     )
     return answers[0] if answers else None
 

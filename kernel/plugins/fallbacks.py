@@ -2,29 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
+from kernel.plugins.declarations import Attribution
 from kernel.plugins.markers import hookimpl
 
-__all__ = ["attribute_order", "reserve_stock"]
+__all__ = ["attribute_order"]
 
 
 @hookimpl(trylast=True)
-def reserve_stock(quantity: int, stock: Mapping[int, int]) -> Mapping[int, int] | None:
-    """Take from the locations in ascending id order; None when there is not enough."""
-    plan: dict[int, int] = {}
-    wanted = quantity
-    for location in sorted(stock):
-        if wanted <= 0:
-            break
-        taken = min(wanted, max(stock[location], 0))
-        if taken:
-            plan[location] = taken
-            wanted -= taken
-    return plan if wanted <= 0 else None
-
-
-@hookimpl(trylast=True)
-def attribute_order(leaders: Sequence[int]) -> int | None:
+def attribute_order(leaders: Sequence[int]) -> Attribution:
     """The first leader offered (the buyer's own comes first), or nobody."""
-    return leaders[0] if leaders else None
+    if leaders:
+        return Attribution(reason="community_leader", leader_member_id=leaders[0], source="kernel")
+    return Attribution(reason="none", source="kernel")

@@ -1,8 +1,12 @@
 """Which plugins a member has enabled, and the gate on every root field a plugin contributes.
 
-The member's enabled set is read from the database once per request (memoised in the
-request's ``memo``), so an enable or disable committed by any process is in force on the
-next request everywhere, with no restart and no messaging. The read is one indexed query.
+A member's enabled set is cached per process and kept exact by the kernel state version
+(:mod:`kernel.state`): every enable, disable, configuration or uninstall records the member
+in the same transaction, so a change committed by any process is in force on the next
+request everywhere, with no restart and no messaging. A warm request costs no query beyond
+the version read it shares with the permission and consent checks; the set is memoised in
+the request's ``memo`` so one request sees one answer. Inside a transaction the set is read
+from the database (it may differ there from what is committed).
 """
 
 from __future__ import annotations
@@ -20,12 +24,17 @@ from kernel.errors import AllianceError, ErrorCode, NotFound
 from kernel.gateway.compose import ROOTS, SchemaPart
 from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id
+from kernel.permissions.actions import member_domain
 from kernel.permissions.field import DomainLocator
 from kernel.plugins.tables import MemberPlugin
+from kernel.state import StateCache, in_transaction, tracker
 
 __all__ = ["PluginGate", "enabled_plugins", "gate_part", "plugin_enabled", "viewer_member"]
 
 _MEMO_KEY = "kernel.plugins.enabled"
+# The process-wide cache: member domain -> slugs enabled (installed or not).
+_CACHE = "kernel.plugins.enabled"
+MAX_MEMBERS = 8192
 
 
 async def enabled_plugins(
@@ -40,16 +49,34 @@ async def enabled_plugins(
         known = cache.get(member_id)
         if known is not None:
             return known
+    installed: frozenset[str] = kernel.plugins.installed
+    found = await _enabled(kernel, member_id, memo) & installed
+    if cache is not None:
+        cache[member_id] = found
+    return found
+
+
+async def _enabled(kernel: Any, member_id: int, memo: dict[str, Any] | None) -> frozenset[str]:
+    if in_transaction():
+        return await _read(member_id)
+    state = tracker(kernel.db)
+    version = await state.current(memo)
+    shared: StateCache[frozenset[str]] = state.cache(_CACHE, MAX_MEMBERS)
+    domain = member_domain(member_id)
+    found = shared.get(domain)
+    if found is None:
+        found = await _read(member_id)
+        shared.put(domain, found, version)
+    return found
+
+
+async def _read(member_id: int) -> frozenset[str]:
     rows = await (
         scoped(MemberPlugin, member_id)
         .select(MemberPlugin.slug)
         .where(MemberPlugin.enabled.eq(True))
     )
-    installed: frozenset[str] = kernel.plugins.installed
-    found = frozenset(str(row["slug"]) for row in rows) & installed
-    if cache is not None:
-        cache[member_id] = found
-    return found
+    return frozenset(str(row["slug"]) for row in rows)
 
 
 async def plugin_enabled(

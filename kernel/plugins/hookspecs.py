@@ -10,9 +10,11 @@ Three families:
   plugins the member concerned has enabled. An implementation may be ``async`` (the host
   awaits it); one that raises or exceeds its time budget is logged with its plugin's slug and
   never stops the others.
-- decisions (``firstresult``): the first non-``None`` answer wins. They must be synchronous
-  (pluggy would take a coroutine object for an answer) and free of I/O: the kernel hands them
-  the facts to decide on. The kernel's own fallback answers last.
+- decisions (``firstresult``): the first non-``None`` answer wins; the kernel's own fallback
+  answers last. An implementation may be ``async`` (the host awaits each one in turn, so a
+  coroutine is never taken for an answer).
+- work inside the caller's transaction (``reserve_stock``, ``release_stock``): called with the
+  caller's write transaction open; a failure propagates and rolls the whole change back.
 
 Implement a hook with ``@hookimpl`` from ``alliance_sdk`` on a function of the same name;
 implementations may take any subset of the parameters, by name.
@@ -26,8 +28,14 @@ from typing import TYPE_CHECKING, Any
 from kernel.plugins.markers import hookspec
 
 if TYPE_CHECKING:
+    from kernel.events.base import Event
     from kernel.gateway.compose import SchemaPart
-    from kernel.plugins.declarations import EventSubscription
+    from kernel.plugins.declarations import (
+        Attribution,
+        EventSubscription,
+        Job,
+        StockReservation,
+    )
     from kernel.plugins.manifest import PluginManifest
 
 __all__ = [
@@ -37,11 +45,15 @@ __all__ = [
     "on_plugin_disabled",
     "on_plugin_enabled",
     "register_event_handlers",
+    "register_events",
     "register_graphql",
     "register_hookspecs",
+    "register_jobs",
     "register_manifest",
     "register_routes",
+    "release_stock",
     "reserve_stock",
+    "seed_demo",
 ]
 
 # --- declarations: register_* (once, at start) ------------------------------------------------
@@ -93,6 +105,26 @@ def register_event_handlers() -> Sequence[EventSubscription]:  # type: ignore[em
     A member's events are delivered only to plugins that member has enabled. A handler
     that raises or exceeds its time budget is logged with the plugin's slug; the others
     still run.
+    """
+
+
+@hookspec
+def register_events() -> Sequence[type[Event]]:  # type: ignore[empty-body]
+    """Return the :class:`~alliance_sdk.Event` subclasses the plugin publishes, so that they
+    can be rebuilt from the outbox for any subscriber, including other plugins that
+    subscribe by ``type`` string without importing the class.
+    """
+
+
+@hookspec
+def register_jobs() -> Sequence[Job]:  # type: ignore[empty-body]
+    """Return :class:`~alliance_sdk.Job` entries: periodic work (closing campaigns at their
+    deadline, releasing frozen funds) that serving processes run every ``job.every`` seconds
+    and ``alliance jobs run <slug>.<name>`` runs once.
+
+    A job finds its work in the database, so it survives restarts; it may run in several
+    processes at once and must stay correct (conditional updates). A job that raises is
+    logged with the plugin's slug and runs again next time.
     """
 
 
@@ -162,39 +194,90 @@ def on_plugin_disabled(kernel: Any, member_id: int, slug: str) -> Awaitable[None
     """
 
 
-# --- decisions: firstresult (synchronous, no I/O) ---------------------------------------------
+@hookspec
+def seed_demo(kernel: Any, demo: Any) -> Awaitable[None] | None:
+    """Add the plugin's part of the demo alliance (``alliance demo``, ``make run``).
 
+    Called for every installed plugin after the kernel's own demo objects exist, each in
+    its own write transaction. Must be idempotent: look objects up by natural key and create
+    only what is missing. ``demo`` (:class:`~alliance_sdk.DemoContext`) gives the ids
+    of the demo's members, communities and residents, ``await demo.enable(member_slug,
+    plugin_slug, config)`` and ``demo.created(what, n)`` to report progress.
 
-@hookspec(firstresult=True)
-def reserve_stock(
-    member_id: int, sku: str, quantity: int, stock: Mapping[int, int]
-) -> Mapping[int, int] | None:
-    """Decide where a reservation of ``quantity`` units of ``sku`` takes its stock from.
-
-    ``firstresult``: stops at the first plan that is not ``None``. The kernel's fallback
-    takes from the locations in ascending id order; it answers ``None`` (no reservation)
-    when there is not enough stock.
-
-    :param member_id: the member selling (whose enabled plugins decide).
-    :param sku: the stock-keeping unit.
-    :param quantity: units wanted (positive).
-    :param stock: units available per location (a warehouse member's id).
-    :return: units to take per location, summing to ``quantity``; or ``None`` to pass.
+    :param kernel: the process's kernel.
+    :param demo: the demo context.
     """
+
+
+# --- decisions: firstresult (may be async) -----------------------------------------------------
 
 
 @hookspec(firstresult=True)
 def attribute_order(
-    member_id: int, buyer_user_id: int, community_id: int, leaders: Sequence[int]
-) -> int | None:
-    """Choose the group leader an order is credited to.
+    kernel: Any,
+    member_id: int,
+    buyer_user_id: int,
+    community_id: int,
+    leaders: Sequence[int],
+    referral_code: str | None,
+) -> Attribution | None:
+    """Choose who is credited with bringing an order: a group leader and/or an ambassador.
 
-    ``firstresult``: stops at the first leader that is not ``None``. The kernel's fallback
-    credits the first of ``leaders`` (the buyer's own leader comes first), or nobody.
+    ``firstresult``: stops at the first :class:`~alliance_sdk.Attribution` that is not
+    ``None``. The kernel's fallback credits the first of ``leaders`` (the buyer's own leader
+    comes first) with reason ``community_leader``, or nobody (reason ``none``). May be
+    ``async`` (to look a referral code up), called before the order is written.
 
+    :param kernel: the process's kernel.
     :param member_id: the member selling.
     :param buyer_user_id: the buying resident.
     :param community_id: the community the order is delivered to.
-    :param leaders: member ids of the leaders serving that community.
-    :return: one of ``leaders``, or ``None`` to pass.
+    :param leaders: member ids of the leaders serving that community, the buyer's own first.
+    :param referral_code: the referral code the order came with, or ``None``.
+    :return: an :class:`~alliance_sdk.Attribution`, or ``None`` to pass.
+    """
+
+
+# --- inside the caller's transaction ------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def reserve_stock(
+    kernel: Any, member_id: int, community_id: int, order_ref: str, lines: Mapping[str, int]
+) -> Awaitable[StockReservation | None] | StockReservation | None:
+    """Reserve the stock for an order of ``member_id``'s goods (a warehouse plugin does, from
+    the hub serving ``community_id``), all lines or none.
+
+    ``firstresult``, called inside the seller's write transaction (``kernel.db.write()``
+    joins it), without containment: an exception rolls the order back. Answer ``None`` when
+    this plugin does not hold the member's stock (the seller then uses its own);
+    ``StockReservation(reserved=False, short=...)`` when it does but some SKU is short
+    (nothing may stay reserved); else ``reserved=True`` with the takes. Lock rows in a fixed
+    order (by SKU) so that concurrent carts cannot deadlock.
+
+    :param kernel: the process's kernel.
+    :param member_id: the member selling, who owns the stock.
+    :param community_id: the community the order is delivered to.
+    :param order_ref: the order's stable reference (``release_stock`` names it again).
+    :param lines: units wanted per SKU code (each positive).
+    :return: a :class:`~alliance_sdk.StockReservation`, or ``None`` to pass.
+    """
+
+
+@hookspec
+def release_stock(
+    kernel: Any, member_id: int, order_ref: str, reason: str
+) -> Awaitable[int | None] | int | None:
+    """Give back what ``reserve_stock`` reserved for ``order_ref`` (the order was cancelled).
+
+    Called inside the seller's write transaction, without containment, on every plugin of
+    the member's stack. Must release exactly once however often it is called (mark the
+    reservation released with a conditional update); a plugin holding nothing for
+    ``order_ref`` answers ``None``.
+
+    :param kernel: the process's kernel.
+    :param member_id: the member selling.
+    :param order_ref: the order whose reservation is released.
+    :param reason: why (``cancelled``, ``group_failed``, ``refunded``).
+    :return: units released, or ``None``.
     """

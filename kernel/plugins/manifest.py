@@ -19,7 +19,8 @@ __all__ = ["SLUG_PATTERN", "Action", "PluginManifest", "kernel_version_problem"]
 
 SLUG_PATTERN = r"^[a-z][a-z0-9_]{1,39}$"
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_SCOPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
+# The consent registry's form (kernel/consent/purposes.py): ``<thing>:<verb>``.
+_SCOPE = re.compile(r"^[a-z][a-z0-9_-]{0,30}:[a-z][a-z0-9_-]{0,30}$")
 
 
 def _specifier(value: str) -> str:

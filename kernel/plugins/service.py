@@ -1,8 +1,10 @@
 """Enabling, configuring and disabling plugins for a member: the logic, free of GraphQL.
 
 Who may do this is declared on the GraphQL fields (``kernel.plugins.manage``); these
-functions check what the plugin requires. Each change commits first, then the ``on_plugin_*``
-notifications run (failures there are contained, never undo the change).
+functions check what the plugin requires. Each change records the member in the kernel state
+version in its transaction (every process's plugin gate drops what it cached for the member)
+and commits first, then the ``on_plugin_*`` notifications run (failures there are contained,
+never undo the change).
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from kernel.db.errors import is_unique_violation
 from kernel.db.scoped import scoped
 from kernel.errors import BadUserInput, Conflict, NotFound
 from kernel.identity.principal import Principal
+from kernel.permissions.actions import member_domain
 from kernel.plugins.calls import call_hook, call_implementations
 from kernel.plugins.gate import enabled_plugins
 from kernel.plugins.manifest import PluginManifest
 from kernel.plugins.tables import MemberPlugin
+from kernel.state import changed
 
 __all__ = ["configure_plugin", "disable_plugin", "enable_plugin", "member_plugins"]
 
@@ -120,6 +124,7 @@ async def enable_plugin(
                 kernel, member_id, slug, enabled=True, config=validated, version=manifest.version
             )
         await _audit(kernel, actor, "enable", member_id, slug, manifest.version)
+        await changed(member_domain(member_id))
     await call_hook(kernel, "on_plugin_enabled", member_id=member_id, slug=slug, config=validated)
     return await _current(member_id, slug)
 
@@ -137,6 +142,7 @@ async def configure_plugin(
             raise Conflict(f"{slug} is not enabled for this member: enable it first")
         await _update(kernel, member_id, slug, config=validated, version=manifest.version)
         await _audit(kernel, actor, "configure", member_id, slug, manifest.version)
+        await changed(member_domain(member_id))
     await call_hook(
         kernel, "on_plugin_configured", member_id=member_id, slug=slug, config=validated
     )
@@ -164,6 +170,7 @@ async def disable_plugin(
         if existing["enabled"]:
             await _update(kernel, member_id, slug, enabled=False)
             await _audit(kernel, actor, "disable", member_id, slug, existing["version"])
+            await changed(member_domain(member_id))
     if existing["enabled"]:
         # The plugin hears of its own disabling, with the member's remaining stack.
         impls = host.implementations("on_plugin_disabled", enabled | {slug})

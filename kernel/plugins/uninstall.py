@@ -31,9 +31,11 @@ from kernel.audit.log import append as audit
 from kernel.db.scoped import MemberScopedTable, scoped
 from kernel.errors import BadUserInput, Conflict, NotFound
 from kernel.identity.principal import Principal
+from kernel.permissions.actions import member_domain
 from kernel.plugins.gate import enabled_plugins
 from kernel.plugins.manifest import PluginManifest
 from kernel.plugins.tables import MemberPlugin
+from kernel.state import changed
 
 __all__ = ["Summary", "default_export_path", "export_default", "uninstall"]
 
@@ -210,4 +212,7 @@ async def _export_and_purge(
             "file": str(out),
         },
     )
+    if stack_entry:
+        # Every process's plugin gate drops what it cached for the member.
+        await changed(member_domain(member_id))
     return Summary(slug, member_id, out, counts, skipped, stack_entry)

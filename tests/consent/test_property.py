@@ -14,7 +14,9 @@ from hypothesis import strategies as st
 from kernel.consent.check import live_grants, may_read
 from kernel.consent.tables import ConsentGrant
 from kernel.db.scoped import unscoped
+from kernel.permissions.actions import member_domain
 from kernel.runtime import Kernel
+from kernel.state import changed
 from tests.factories import Factory
 
 BASE = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
@@ -89,31 +91,36 @@ async def test_allowed_exactly_when_a_live_grant_covers_the_read(
     kernel: Kernel, members: list[int], given_grants: list[Grant], asked: list[Ask]
 ) -> None:
     # Function-scoped fixtures are shared by every example: each starts from no grants.
-    await unscoped(ConsentGrant).delete(force=True)
+    # Rows are written behind the service's back, so the change is recorded as it would be
+    # (the grants every process caches are dropped); asking several times per example checks
+    # expiry against the clock on cached grants.
     ids: list[int] = []
-    if given_grants:
-        rows = (
-            await unscoped(ConsentGrant)
-            .insert(
-                *(
-                    ConsentGrant(
-                        member=members[g.grantor],
-                        grantee=members[g.grantee],
-                        scope=g.scope,
-                        purpose=g.purpose,
-                        legal_basis="contract",
-                        data_categories=[],
-                        created_by="system",
-                        created_at=BASE - dt.timedelta(days=1),
-                        expires_at=None if g.expires is None else _at(g.expires),
-                        revoked_at=BASE - dt.timedelta(hours=1) if g.revoked else None,
+    async with kernel.db.write():
+        await unscoped(ConsentGrant).delete(force=True)
+        if given_grants:
+            rows = (
+                await unscoped(ConsentGrant)
+                .insert(
+                    *(
+                        ConsentGrant(
+                            member=members[g.grantor],
+                            grantee=members[g.grantee],
+                            scope=g.scope,
+                            purpose=g.purpose,
+                            legal_basis="contract",
+                            data_categories=[],
+                            created_by="system",
+                            created_at=BASE - dt.timedelta(days=1),
+                            expires_at=None if g.expires is None else _at(g.expires),
+                            revoked_at=BASE - dt.timedelta(hours=1) if g.revoked else None,
+                        )
+                        for g in given_grants
                     )
-                    for g in given_grants
                 )
+                .returning(ConsentGrant.id)
             )
-            .returning(ConsentGrant.id)
-        )
-        ids = [int(r["id"]) for r in rows]
+            ids = [int(r["id"]) for r in rows]
+        await changed(*(member_domain(m) for m in members))
     for ask in asked:
         kernel.clock = lambda ask=ask: _at(ask.now)  # type: ignore[misc]
         covering = [

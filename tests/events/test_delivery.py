@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from kernel.events import Backoff, Dispatcher, Event, EventBus, dead_letters, publish, retry_dead
+from kernel.events.outbox import publish_many
 from kernel.events.sql import query
 from kernel.runtime import Kernel
 from kernel.settings import Settings
@@ -264,3 +265,18 @@ async def test_a_failing_round_does_not_stop_the_background_task(
         await dispatcher.stop()
     assert recorder.seen == {"a": [(1, 1)]}
     assert "dispatcher round failed" in caplog.text
+
+
+async def test_publish_many_is_publish_for_a_batch(kernel: Kernel) -> None:
+    recorder = Recorder()
+    dispatcher = Dispatcher(kernel, make_bus(recorder, "a"))
+    async with kernel.db.write():
+        await publish_many(
+            kernel, [OrderPlaced(member_id=m, number=n) for m, n in ((1, 1), (2, 1), (1, 2))]
+        )
+    with pytest.raises(RuntimeError, match="rolled back"):
+        async with kernel.db.write():
+            await publish_many(kernel, [OrderPlaced(member_id=1, number=99)])
+            raise RuntimeError("rolled back")
+    await dispatcher.drain()
+    assert by_member(recorder.seen["a"]) == {1: [1, 2], 2: [1]}

@@ -94,7 +94,7 @@ async def test_available_plugins_show_their_manifests(gql: GraphQLClient, factor
         {"slug": "alpha", "versions": "<2,>=1.0"}
     ] or plugins["beta"]["dependencies"] == [{"slug": "alpha", "versions": ">=1.0,<2"}]
     assert plugins["alpha"]["actions"] == [{"name": "alpha.notes.write", "defaultRoles": ["owner"]}]
-    assert plugins["alpha"]["consentScopes"] == ["orders.history"]
+    assert plugins["alpha"]["consentScopes"] == ["orders-history:read"]
     assert plugins["alpha"]["configSchema"]["properties"]["limit"]["maximum"] == 10
 
 

@@ -17,6 +17,7 @@ from kernel.gateway.app import create_app
 from kernel.gateway.parts import kernel_parts
 from kernel.plugins import hookdoc
 from kernel.plugins.cli import register
+from kernel.plugins.declarations import Attribution
 from kernel.plugins.discovery import entry_point_candidates
 from kernel.plugins.loading import load_plugins
 from kernel.plugins.schema import compose_graphql
@@ -97,12 +98,37 @@ def test_plugins_own_hookspecs_are_added() -> None:
     assert host.pm.hook.beta_price.has_spec()
 
 
-def test_every_decision_falls_back_to_the_kernel() -> None:
-    host = sample_host()
-    assert host.pm.hook.reserve_stock(member_id=1, sku="x", quantity=5, stock={2: 3, 1: 3}) == {
-        1: 3,
-        2: 2,
-    }
+def test_attribution_falls_back_to_the_kernel() -> None:
+    host = sample_host(beta)  # beta does not attribute orders
+    answer = host.pm.hook.attribute_order(
+        kernel=None,
+        member_id=1,
+        buyer_user_id=2,
+        community_id=3,
+        leaders=[5, 6],
+        referral_code=None,
+    )
+    assert answer == Attribution(reason="community_leader", leader_member_id=5, source="kernel")
+    nobody = host.pm.hook.attribute_order(
+        kernel=None,
+        member_id=1,
+        buyer_user_id=2,
+        community_id=3,
+        leaders=[],
+        referral_code=None,
+    )
+    assert nobody.reason == "none" and nobody.leader_member_id is None
+
+
+def test_stock_is_nobodys_by_default() -> None:
+    # Without a warehouse plugin nobody answers: the seller uses its own stock.
+    host = sample_host(beta)
+    assert (
+        host.pm.hook.reserve_stock(
+            kernel=None, member_id=1, community_id=2, order_ref="o-1", lines={"sku": 1}
+        )
+        is None
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import subprocess
 import sys
 import uuid
@@ -57,23 +59,45 @@ def test_cli_renders_and_refuses_to_overwrite(
     assert main(["plugins", "new", "Not-A-Name", "--dir", str(tmp_path)]) == 2
 
 
-def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def _run(*args: str, cwd: Path, site: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ)
+    if site is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
     return subprocess.run(
-        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300
+        [sys.executable, *args], cwd=cwd, capture_output=True, text=True, timeout=300, env=env
     )
 
 
 def test_rendered_project_installs_and_its_tests_pass(tmp_path: Path) -> None:
+    # Installed into a directory of its own (on PYTHONPATH), never into the shared venv: a
+    # run killed half-way must not leave a broken plugin behind for every later run.
     name = f"sdk_{uuid.uuid4().hex[:8]}"
     project = render(name, tmp_path)
-    dist = f"alliance-plugin-{name}"
-    installed = _run("-m", "pip", "install", "-q", "--no-deps", "-e", str(project), cwd=tmp_path)
+    site = tmp_path / "site"
+    installed = _run(
+        "-m",
+        "pip",
+        "install",
+        "-q",
+        "--no-deps",
+        "--target",
+        str(site),
+        str(project),
+        cwd=tmp_path,
+    )
     assert installed.returncode == 0, installed.stderr
-    try:
-        listed = _run("-m", "kernel.cli", "plugins", "list", cwd=tmp_path)
-        assert f"{name} 0.1.0  third-party  entry point {name} = {name}.hooks" in listed.stdout
-        tested = _run("-m", "pytest", str(project), "-q", "-p", "no:cacheprovider", cwd=project)
-        assert tested.returncode == 0, tested.stdout + tested.stderr
-        assert "2 passed" in tested.stdout
-    finally:
-        _run("-m", "pip", "uninstall", "-y", "-q", dist, cwd=tmp_path)
+    listed = _run("-m", "kernel.cli", "plugins", "list", cwd=tmp_path, site=site)
+    assert f"{name} 0.1.0  third-party  entry point {name} = {name}.hooks" in listed.stdout
+    tested = _run(
+        "-m",
+        "pytest",
+        str(project / "tests"),
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        cwd=project,
+        site=site,
+    )
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    passed = re.search(r"(\d+) passed", tested.stdout)
+    assert passed is not None and int(passed.group(1)) >= 2, tested.stdout

@@ -140,6 +140,8 @@ INI = """
 asyncio_mode = auto
 asyncio_default_fixture_loop_scope = function
 alliance_plugins = sdknotes
+# These tests are about the fixtures; the engines are chosen in test_engines_are_configured.
+alliance_engines = sqlite
 filterwarnings =
     error
     ignore::litestar.utils.deprecation.LitestarDeprecationWarning
@@ -167,3 +169,16 @@ def test_a_refused_plugin_fails_with_the_reason(project: pytest.Pytester) -> Non
     result = project.runpytest_subprocess("-p", "no:cacheprovider", "--strict-markers")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*plugin refused by the kernel: sdkbad: requires kernel*"])
+
+
+def test_engines_are_configured(project: pytest.Pytester) -> None:
+    project.makepyfile(test_notes=TESTS)
+    project.makeini(
+        INI.replace("alliance_engines = sqlite", "alliance_engines =\n    sqlite\n    postgres")
+    )
+    both = project.runpytest_subprocess("-p", "no:cacheprovider", "--collect-only", "-q")
+    both.stdout.fnmatch_lines(["*test_app_client_and_factories?sqlite?*"])
+    both.stdout.fnmatch_lines(["*test_app_client_and_factories?postgres?*"])
+    project.makeini(INI.replace("alliance_engines = sqlite", "alliance_engines = mysql"))
+    bad = project.runpytest_subprocess("-p", "no:cacheprovider", "--collect-only", "-q")
+    assert bad.ret != 0

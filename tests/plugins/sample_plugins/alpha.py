@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 import strawberry
@@ -10,6 +11,7 @@ from strawberry.types import Info
 
 from alliance_sdk import (
     Action,
+    Attribution,
     Event,
     EventSubscription,
     PluginManifest,
@@ -55,7 +57,7 @@ def register_manifest() -> PluginManifest:
         publisher="Tests",
         requires_kernel=">=0.1",
         actions={"alpha.notes.write": Action(description="Write notes.", roles={"owner"})},
-        consent_scopes={"orders.history"},
+        consent_scopes={"orders-history:read"},
         config=AlphaConfig,
     )
 
@@ -85,5 +87,7 @@ def on_plugin_disabled(member_id: int, slug: str) -> None:
 
 
 @hookimpl
-def attribute_order(leaders: list[int]) -> int | None:
-    return leaders[-1] if leaders else None
+async def attribute_order(leaders: list[int]) -> Attribution | None:
+    # async on purpose: decisions may await (a referral code lookup, say).
+    await asyncio.sleep(0)
+    return Attribution(reason="last_leader", leader_member_id=leaders[-1]) if leaders else None

@@ -29,5 +29,5 @@ def register_event_handlers() -> list[EventSubscription]:
 
 
 @hookimpl(tryfirst=True)
-def attribute_order() -> int:
+def attribute_order() -> object:
     raise RuntimeError("faulty cannot decide")

@@ -1,0 +1,1 @@
+"""The club's GraphQL part: types, queries, mutations (names prefixed ``BakeryClub``)."""

@@ -1,0 +1,91 @@
+"""Reading campaigns and orders for GraphQL in a constant number of queries, whatever the
+number of SKUs or orders (one per kind of row)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from alliance_sdk import encode_id, placeholders, run_sql
+from plugins.groupbuy.graphql.types import (
+    GroupbuyCampaign,
+    GroupbuyCampaignItem,
+    GroupbuyOrder,
+    GroupbuyProgress,
+    GroupbuySku,
+    _date,
+    _datetime,
+)
+from plugins.groupbuy.service.campaigns import progress_of
+from plugins.groupbuy.service.common import price_for
+from plugins.groupbuy.service.orders import order_lines
+
+__all__ = ["SKU_COLUMNS", "campaigns", "orders"]
+
+SKU_COLUMNS = (
+    "s.id, s.code, s.name, s.unit, s.price_fen, s.stock, s.sold, p.name AS product_name, "
+    "p.category, p.temperature_zone, p.shelf_life_days, p.image_urls, p.origin_story"
+)
+
+
+async def campaigns(
+    kernel: Any, rows: list[dict[str, Any]], community_id: int | None
+) -> list[GroupbuyCampaign]:
+    """Campaign rows as GraphQL objects, with items and (for ``community_id``) progress."""
+    if not rows:
+        return []
+    ids = [int(r["id"]) for r in rows]
+    items = await run_sql(
+        kernel.db,
+        f"SELECT i.campaign, i.price_fen AS campaign_price_fen, i.tiers, {SKU_COLUMNS} "
+        "FROM groupbuy_campaign_item i JOIN groupbuy_sku s ON s.id = i.sku "
+        f"JOIN groupbuy_product p ON p.id = s.product WHERE i.campaign IN ({placeholders(ids)}) "
+        "ORDER BY i.campaign, s.id",
+        *ids,
+    )
+    progress = {}
+    if community_id is not None:
+        for campaign_id in ids:  # one query per campaign: lists hold few campaigns
+            progress[campaign_id] = (await progress_of(kernel, campaign_id, [community_id]))[
+                community_id
+            ]
+    by_campaign: dict[int, list[GroupbuyCampaignItem]] = {i: [] for i in ids}
+    for item in items:
+        tiers = item["tiers"]
+        tiers = json.loads(tiers) if isinstance(tiers, str) else list(tiers or [])
+        joined = progress[int(item["campaign"])].joined if community_id is not None else 0
+        by_campaign[int(item["campaign"])].append(
+            GroupbuyCampaignItem(
+                sku=GroupbuySku.of(item),
+                price_fen=int(item["campaign_price_fen"]),
+                current_price_fen=price_for(int(item["campaign_price_fen"]), tiers, joined + 1),
+            )
+        )
+    return [
+        GroupbuyCampaign(
+            id=encode_id("GroupbuyCampaign", r["id"]),
+            member_id=encode_id("Member", r["member"]),
+            title=r["title"],
+            livestream_url=r["livestream_url"],
+            starts_at=_datetime(r["starts_at"]),  # type: ignore[arg-type]
+            deadline=_datetime(r["deadline"]),  # type: ignore[arg-type]
+            delivery_date=_date(r["delivery_date"]),
+            min_group_size=int(r["min_group_size"]),
+            per_resident_limit=int(r["per_resident_limit"]),
+            invite_size=int(r["invite_size"]),
+            invite_discount_bps=int(r["invite_discount_bps"]),
+            state=r["state"],
+            items=by_campaign[int(r["id"])],
+            progress=GroupbuyProgress.of(progress[int(r["id"])])
+            if community_id is not None
+            else None,
+        )
+        for r in rows
+    ]
+
+
+async def orders(
+    kernel: Any, rows: list[dict[str, Any]], *, show_code: bool
+) -> list[GroupbuyOrder]:
+    lines = await order_lines(kernel, [int(r["id"]) for r in rows])
+    return [GroupbuyOrder.of(r, lines[int(r["id"])], show_code=show_code) for r in rows]

@@ -1,0 +1,381 @@
+"""Placing orders: joins of one campaign are committed together (group commit).
+
+A hot SKU in a flash sale is one row that every order must update; one transaction per order
+would serialise on it (~750 commits/s on PostgreSQL). Instead the joins that arrive while a
+campaign's previous batch commits wait for the next one, and a batch does in one transaction
+what each join needs: lock the campaign and its SKUs (in id order, so carts cannot deadlock),
+allocate stock to carts in arrival order, all-or-nothing per cart, write every order, its
+lines, the groups' progress and the events, and commit once. Each caller gets its own answer
+(an order, or SOLD_OUT, LIMIT_EXCEEDED, ...). Nothing waits on a timer: an idle campaign's
+join starts a batch of one at once.
+
+If a batch fails unexpectedly, its joins are retried one by one, so one bad join cannot fail
+its neighbours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from alliance_sdk import (
+    AllianceError,
+    BadUserInput,
+    Conflict,
+    StockReservation,
+    broadcast,
+    decide,
+    placeholders,
+    run_sql,
+)
+from plugins.groupbuy.errors import CampaignClosed, LimitExceeded, NotInCommunity, SoldOut
+from plugins.groupbuy.service.campaigns import Progress, progress_topic
+from plugins.groupbuy.service.common import (
+    campaign_row,
+    for_update,
+    is_open,
+    new_order_ref,
+    price_for,
+)
+from plugins.groupbuy.service.prepare import JoinRequest
+from plugins.groupbuy.service.writing import Accepted, Line, Placed, write_orders
+
+__all__ = ["MAX_BATCH", "JoinBatcher", "batcher", "place_batch"]
+
+logger = logging.getLogger("plugins.groupbuy")
+MAX_BATCH = 200
+Outcome = Placed | AllianceError
+
+
+@dataclass
+class _Sku:
+    id: int
+    code: str
+    stock: int
+    price_fen: int
+    tiers: list[dict[str, int]]
+    product_name: str
+    category: str
+    everywhere: bool
+
+
+async def _skus(kernel: Any, campaign_id: int) -> dict[str, _Sku]:
+    rows = await run_sql(
+        kernel.db,
+        "SELECT s.id, s.code, i.price_fen, i.tiers, p.name AS product_name, p.category, "
+        "s.available_everywhere FROM groupbuy_campaign_item i "
+        "JOIN groupbuy_sku s ON s.id = i.sku JOIN groupbuy_product p ON p.id = s.product "
+        "WHERE i.campaign = {} ORDER BY s.id",
+        campaign_id,
+    )
+    ids = [int(r["id"]) for r in rows]
+    stock: dict[int, int] = {}
+    if ids:  # lock the SKU rows (PostgreSQL), always in id order
+        locked = await run_sql(
+            kernel.db,
+            f"SELECT id, stock FROM groupbuy_sku WHERE id IN ({placeholders(ids)}) ORDER BY id"
+            + for_update(kernel),
+            *ids,
+        )
+        stock = {int(r["id"]): int(r["stock"]) for r in locked}
+    found: dict[str, _Sku] = {}
+    for r in rows:
+        tiers = r["tiers"]
+        if isinstance(tiers, str):
+            tiers = json.loads(tiers)
+        found[str(r["code"])] = _Sku(
+            id=int(r["id"]),
+            code=str(r["code"]),
+            stock=stock.get(int(r["id"]), 0),
+            price_fen=int(r["price_fen"]),
+            tiers=list(tiers or []),
+            product_name=str(r["product_name"]),
+            category=str(r["category"]),
+            everywhere=bool(r["available_everywhere"]),
+        )
+    return found
+
+
+async def _offered(
+    kernel: Any, skus: dict[str, _Sku], communities: list[int]
+) -> set[tuple[int, int]]:
+    """(sku id, community) pairs of the SKUs offered only in some communities."""
+    limited = [s.id for s in skus.values() if not s.everywhere]
+    if not limited or not communities:
+        return set()
+    rows = await run_sql(
+        kernel.db,
+        f"SELECT sku, community FROM groupbuy_sku_community WHERE sku IN ({placeholders(limited)}) "
+        f"AND community IN ({placeholders(communities)})",
+        *limited,
+        *communities,
+    )
+    return {(int(r["sku"]), int(r["community"])) for r in rows}
+
+
+async def _existing(
+    kernel: Any, seller: int, requests: list[JoinRequest]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    buyers = sorted({r.buyer for r in requests})
+    keys = sorted({r.idempotency_key for r in requests})
+    rows = await run_sql(
+        kernel.db,
+        "SELECT id, buyer, idempotency_key, request_hash FROM groupbuy_order WHERE member = {} "
+        f"AND buyer IN ({placeholders(buyers)}) AND idempotency_key IN ({placeholders(keys)})",
+        seller,
+        *buyers,
+        *keys,
+    )
+    return {(int(r["buyer"]), str(r["idempotency_key"])): r for r in rows}
+
+
+async def _bought(kernel: Any, campaign_id: int, buyers: list[int]) -> dict[tuple[int, str], int]:
+    rows = await run_sql(
+        kernel.db,
+        "SELECT o.buyer, l.sku_code, SUM(l.quantity) AS quantity FROM groupbuy_order_line l "
+        "JOIN groupbuy_order o ON o.id = l.order_id "
+        "WHERE o.campaign = {} AND o.state <> 'cancelled' "
+        f"AND o.buyer IN ({placeholders(buyers)}) GROUP BY o.buyer, l.sku_code",
+        campaign_id,
+        *buyers,
+    )
+    return {(int(r["buyer"]), str(r["sku_code"])): int(r["quantity"]) for r in rows}
+
+
+async def _joined(kernel: Any, campaign_id: int, communities: list[int]) -> dict[int, int]:
+    rows = await run_sql(
+        kernel.db,
+        "SELECT community, joined FROM groupbuy_community_group WHERE campaign = {} "
+        f"AND community IN ({placeholders(communities)})",
+        campaign_id,
+        *communities,
+    )
+    return {int(r["community"]): int(r["joined"]) for r in rows}
+
+
+async def place_batch(
+    kernel: Any, seller: int, campaign_id: int, requests: list[JoinRequest]
+) -> tuple[list[Outcome], list[Progress]]:
+    """Place ``requests`` (joins of one campaign) in one transaction: one outcome each, and
+    the progress of the groups that changed (to broadcast once committed)."""
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    progress: list[Progress] = []
+    async with kernel.db.write():
+        campaign = await campaign_row(kernel, seller, campaign_id, lock=True)
+        now = kernel.clock()
+        if not is_open(campaign, now):
+            return [CampaignClosed("the campaign is not open for joins")] * len(requests), []
+        skus = await _skus(kernel, campaign_id)
+        communities = sorted({r.community_id for r in requests})
+        offered = await _offered(kernel, skus, communities)
+        existing = await _existing(kernel, seller, requests)
+        limit = int(campaign["per_resident_limit"])
+        bought = (
+            await _bought(kernel, campaign_id, sorted({r.buyer for r in requests})) if limit else {}
+        )
+        joined = await _joined(kernel, campaign_id, communities)
+        accepted: list[Accepted] = []
+        firsts: dict[tuple[int, str], int] = {}  # (buyer, key) -> index of its first join here
+        duplicates: dict[int, int] = {}  # index -> index of the first join with its key
+        memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch
+        for index, request in enumerate(requests):
+            key = (request.buyer, request.idempotency_key)
+            earlier = existing.get(key)
+            if earlier is not None:
+                same = earlier["request_hash"] == request.fingerprint
+                outcomes[index] = Placed(int(earlier["id"])) if same else _reused_key()
+                continue
+            if key in firsts:
+                duplicates[index] = firsts[key]  # resolved below, once the first is known
+                continue
+            firsts[key] = index
+            try:
+                await _allocate(
+                    kernel, index, request, skus, offered, bought, limit, joined, accepted, memo
+                )
+            except AllianceError as refusal:
+                outcomes[index] = refusal
+        if accepted:
+            placed, progress = await write_orders(kernel, campaign, accepted, now)
+            for item, order in zip(accepted, placed, strict=True):
+                outcomes[item.index] = order
+        for index, first_index in duplicates.items():
+            first = outcomes[first_index]
+            same = requests[first_index].fingerprint == requests[index].fingerprint
+            if not same:
+                outcomes[index] = _reused_key()
+            elif isinstance(first, Placed):
+                outcomes[index] = Placed(first.order_id)
+            else:
+                outcomes[index] = first
+    return [o if o is not None else AllianceError("join not decided") for o in outcomes], progress
+
+
+def _reused_key() -> Conflict:
+    return Conflict(
+        "this idempotency key was used for a different join",
+        field_errors={"idempotencyKey": "already used with other input"},
+    )
+
+
+async def _allocate(
+    kernel: Any,
+    index: int,
+    request: JoinRequest,
+    skus: dict[str, _Sku],
+    offered: set[tuple[int, int]],
+    bought: dict[tuple[int, str], int],
+    limit: int,
+    joined: dict[int, int],
+    accepted: list[Accepted],
+    memo: dict[str, Any],
+) -> None:
+    """Check one cart and take its stock, all or nothing; append it to ``accepted``."""
+    lines = []
+    for code, quantity in request.lines:
+        sku = skus.get(code)
+        if sku is None:
+            raise BadUserInput(
+                "not in this campaign", field_errors={"lines": f"unknown SKU {code}"}
+            )
+        if not sku.everywhere and (sku.id, request.community_id) not in offered:
+            raise NotInCommunity(f"{code} is not offered in your community")
+        if limit and bought.get((request.buyer, code), 0) + quantity > limit:
+            raise LimitExceeded(f"at most {limit} of {code} per resident in this campaign")
+        lines.append((sku, quantity))
+    ref = new_order_ref()
+    answer = await decide(
+        kernel,
+        "reserve_stock",
+        member_id=request.seller,
+        memo=memo,
+        contained=False,
+        community_id=request.community_id,
+        order_ref=ref,
+        lines=dict(request.lines),
+    )
+    if isinstance(answer, StockReservation):
+        if not answer.reserved:
+            raise SoldOut("sold out", short=answer.short)
+        source = "plugin"
+    else:
+        short = {sku.code: sku.stock for sku, quantity in lines if sku.stock < quantity}
+        if short:
+            raise SoldOut("sold out", short=short)
+        for sku, quantity in lines:
+            sku.stock -= quantity
+        source = "store"
+    for sku, quantity in lines:
+        bought[(request.buyer, sku.code)] = bought.get((request.buyer, sku.code), 0) + quantity
+    community_joined = joined.get(request.community_id, 0) + 1
+    joined[request.community_id] = community_joined
+    accepted.append(
+        Accepted(
+            index=index,
+            request=request,
+            ref=ref,
+            source=source,
+            lines=[
+                Line(
+                    sku_id=sku.id,
+                    code=sku.code,
+                    product_name=sku.product_name,
+                    category=sku.category,
+                    quantity=quantity,
+                    unit_price_fen=price_for(sku.price_fen, sku.tiers, community_joined),
+                )
+                for sku, quantity in lines
+            ],
+        )
+    )
+
+
+class JoinBatcher:
+    """Per process: the joins waiting for their campaign's next batch."""
+
+    def __init__(self, kernel: Any) -> None:
+        self.kernel = kernel
+        self._waiting: dict[tuple[int, int], list[tuple[JoinRequest, asyncio.Future[Placed]]]] = {}
+        self._draining: set[tuple[int, int]] = set()
+
+    async def join(self, request: JoinRequest) -> Placed:
+        """Place ``request`` with the next batch of its campaign; its order, or raise its
+        refusal (an :class:`AllianceError`)."""
+        key = (request.seller, request.campaign_id)
+        future: asyncio.Future[Placed] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(key, []).append((request, future))
+        if key not in self._draining:
+            self._draining.add(key)
+            task = asyncio.create_task(self._drain(key))
+            task.add_done_callback(_log_crash)
+        return await future
+
+    async def _drain(self, key: tuple[int, int]) -> None:
+        try:
+            while self._waiting.get(key):
+                queue = self._waiting[key]
+                batch, self._waiting[key] = queue[:MAX_BATCH], queue[MAX_BATCH:]
+                await self._place(key, batch)
+        finally:
+            self._draining.discard(key)
+            if not self._waiting.get(key):
+                self._waiting.pop(key, None)
+
+    async def _place(
+        self, key: tuple[int, int], batch: list[tuple[JoinRequest, asyncio.Future[Placed]]]
+    ) -> None:
+        try:
+            outcomes, progress = await place_batch(
+                self.kernel, key[0], key[1], [r for r, _ in batch]
+            )
+        except Exception as exc:
+            if len(batch) == 1:
+                _settle(batch[0][1], exc)
+                return
+            logger.warning(
+                "groupbuy: a batch of %d joins failed (%s); placing them one by one",
+                len(batch),
+                exc,
+            )
+            for item in batch:
+                await self._place(key, [item])
+            return
+        for (_request, future), outcome in zip(batch, outcomes, strict=True):
+            _settle(future, outcome)
+        for change in progress:
+            await broadcast(
+                self.kernel,
+                progress_topic(change.campaign_id, change.community_id),
+                change.payload(),
+            )
+
+
+def _settle(future: asyncio.Future[Placed], outcome: object) -> None:
+    if future.done():
+        return
+    if isinstance(outcome, BaseException):
+        future.set_exception(outcome)
+    else:
+        assert isinstance(outcome, Placed)
+        future.set_result(outcome)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("groupbuy: join batcher crashed", exc_info=task.exception())
+
+
+_BATCHERS: weakref.WeakKeyDictionary[Any, JoinBatcher] = weakref.WeakKeyDictionary()
+
+
+def batcher(kernel: Any) -> JoinBatcher:
+    """The process's batcher for ``kernel``."""
+    # Keyed by the kernel's database (the kernel itself is an unhashable dataclass).
+    found = _BATCHERS.get(kernel.db)
+    if found is None or found.kernel is not kernel:
+        found = _BATCHERS[kernel.db] = JoinBatcher(kernel)
+    return found

@@ -1,0 +1,335 @@
+"""Writing a batch of accepted joins: stock, orders, lines, groups, invites, events: a
+statement per kind of row, not per order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from alliance_sdk import Event, placeholders, publish_many, run_sql, scoped
+from plugins.groupbuy.events import GroupFormed, OrderLine, OrderPlaced
+from plugins.groupbuy.service.campaigns import Progress
+from plugins.groupbuy.service.common import new_pickup_code
+from plugins.groupbuy.service.prepare import JoinRequest
+from plugins.groupbuy.tables import GroupbuyOrder, GroupbuyOrderLine
+
+__all__ = ["Accepted", "Line", "Placed", "write_orders"]
+
+PICKUP_CODE_LENGTH = 6
+
+
+@dataclass
+class Line:
+    sku_id: int
+    code: str
+    product_name: str
+    category: str
+    quantity: int
+    unit_price_fen: int
+
+    @property
+    def total_fen(self) -> int:
+        return self.quantity * self.unit_price_fen
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A join's answer: its order (``row`` and ``lines`` as written, when this join wrote it;
+    None for a replay of an earlier order, to be read back)."""
+
+    order_id: int
+    row: dict[str, Any] | None = None
+    lines: list[dict[str, Any]] | None = None
+
+
+_ORDER_COLUMNS = (
+    "member",
+    "order_ref",
+    "campaign",
+    "community",
+    "buyer",
+    "state",
+    "total_fen",
+    "discount_fen",
+    "refunded_fen",
+    "pickup_code",
+    "delivery_date",
+    "attribution_reason",
+    "created_at",
+    "picked_up_at",
+)
+
+
+@dataclass
+class Accepted:
+    index: int
+    request: JoinRequest
+    ref: str
+    source: str  # "store" or "plugin"
+    lines: list[Line]
+    discount_fen: int = 0
+    order_id: int = 0
+    invite_id: int | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def subtotal_fen(self) -> int:
+        return sum(line.total_fen for line in self.lines)
+
+
+def _bps(amount: int, bps: int) -> int:
+    # Round half up, in the buyer's favour by at most half a fen.
+    return (amount * bps + 5_000) // 10_000
+
+
+async def _take_stock(kernel: Any, accepted: list[Accepted]) -> None:
+    taken: dict[int, list[int]] = {}  # sku id -> [from store stock, sold]
+    for item in accepted:
+        for line in item.lines:
+            entry = taken.setdefault(line.sku_id, [0, 0])
+            entry[1] += line.quantity
+            if item.source == "store":
+                entry[0] += line.quantity
+    for sku_id in sorted(taken):
+        store, sold = taken[sku_id]
+        rows = await run_sql(
+            kernel.db,
+            "UPDATE groupbuy_sku SET stock = stock - {}, sold = sold + {} "
+            "WHERE id = {} AND stock >= {} RETURNING id",
+            store,
+            sold,
+            sku_id,
+            store,
+        )
+        if not rows:  # the rows are locked by this transaction: this cannot happen
+            raise RuntimeError(f"groupbuy: stock of SKU {sku_id} changed under its lock")
+
+
+async def _invites(
+    kernel: Any, campaign: dict[str, Any], accepted: list[Accepted], now: dt.datetime
+) -> None:
+    """Count invited joins; when an invite group reaches its size, every order in it (the
+    inviter's included) gets the campaign's invite discount."""
+    size, bps = int(campaign["invite_size"]), int(campaign["invite_discount_bps"])
+    codes = sorted({a.request.invite_code for a in accepted if a.request.invite_code})
+    if not codes or size <= 0 or bps <= 0:
+        return
+    rows = await run_sql(
+        kernel.db,
+        "SELECT id, inviter, code, joined, unlocked_at FROM groupbuy_invite WHERE campaign = {} "
+        f"AND code IN ({placeholders(codes)})",
+        campaign["id"],
+        *codes,
+    )
+    invites = {str(r["code"]): r for r in rows}
+    for item in accepted:
+        invite = invites.get(item.request.invite_code or "")
+        if invite is None or int(invite["inviter"]) == item.request.buyer:
+            continue
+        item.invite_id = int(invite["id"])
+        invite["joined"] = int(invite["joined"]) + 1
+        if invite["unlocked_at"] is not None:
+            item.discount_fen += _bps(item.subtotal_fen, bps)
+    for invite in invites.values():
+        await run_sql(
+            kernel.db,
+            "UPDATE groupbuy_invite SET joined = {} WHERE id = {}",
+            invite["joined"],
+            invite["id"],
+        )
+        if invite["unlocked_at"] is None and int(invite["joined"]) >= size:
+            await run_sql(
+                kernel.db,
+                "UPDATE groupbuy_invite SET unlocked_at = {} WHERE id = {}",
+                now,
+                invite["id"],
+            )
+            for item in accepted:
+                if item.invite_id == int(invite["id"]):
+                    item.discount_fen += _bps(item.subtotal_fen, bps)
+            # Orders placed in earlier batches: the invitees' and the inviter's own.
+            await run_sql(
+                kernel.db,
+                "UPDATE groupbuy_order SET discount_fen = discount_fen + "
+                "((total_fen + discount_fen) * {} + 5000) / 10000, "
+                "total_fen = total_fen - ((total_fen + discount_fen) * {} + 5000) / 10000 "
+                "WHERE campaign = {} AND state <> 'cancelled' AND (invite = {} OR buyer = {})",
+                bps,
+                bps,
+                campaign["id"],
+                invite["id"],
+                invite["inviter"],
+            )
+
+
+async def _groups(
+    kernel: Any, campaign: dict[str, Any], accepted: list[Accepted]
+) -> tuple[list[Progress], list[GroupFormed]]:
+    added: dict[int, int] = {}
+    for item in accepted:
+        added[item.request.community_id] = added.get(item.request.community_id, 0) + 1
+    needed = int(campaign["min_group_size"])
+    progress: list[Progress] = []
+    formed: list[GroupFormed] = []
+    for community in sorted(added):
+        rows = await run_sql(
+            kernel.db,
+            "UPDATE groupbuy_community_group SET joined = joined + {} "
+            "WHERE campaign = {} AND community = {} RETURNING joined, needed, state",
+            added[community],
+            campaign["id"],
+            community,
+        )
+        if rows:
+            joined, state = int(rows[0]["joined"]), str(rows[0]["state"])
+            needed_here = int(rows[0]["needed"])
+        else:
+            joined, state, needed_here = added[community], "forming", needed
+            await run_sql(
+                kernel.db,
+                "INSERT INTO groupbuy_community_group (member, campaign, community, joined, "
+                "needed, state) VALUES ({}, {}, {}, {}, {}, {})",
+                campaign["member"],
+                campaign["id"],
+                community,
+                joined,
+                needed_here,
+                state,
+            )
+        if state == "forming" and joined >= needed_here:
+            state = "formed"
+            await run_sql(
+                kernel.db,
+                "UPDATE groupbuy_community_group SET state = 'formed' "
+                "WHERE campaign = {} AND community = {}",
+                campaign["id"],
+                community,
+            )
+            formed.append(
+                GroupFormed(
+                    member_id=int(campaign["member"]),
+                    campaign_id=int(campaign["id"]),
+                    community_id=community,
+                    joined=joined,
+                    needed=needed_here,
+                )
+            )
+        progress.append(Progress(int(campaign["id"]), community, joined, needed_here, state))
+    return progress, formed
+
+
+async def write_orders(
+    kernel: Any, campaign: dict[str, Any], accepted: list[Accepted], now: dt.datetime
+) -> tuple[list[Placed], list[Progress]]:
+    """Write ``accepted`` joins; returns the orders as written (in order) and the groups'
+    progress."""
+    seller = int(campaign["member"])
+    await _take_stock(kernel, accepted)
+    for item in accepted:
+        item.discount_fen = _bps(item.subtotal_fen, item.request.discount_bps)
+    await _invites(kernel, campaign, accepted, now)
+    rows = [
+        GroupbuyOrder(
+            member=seller,
+            order_ref=item.ref,
+            campaign=int(campaign["id"]),
+            community=item.request.community_id,
+            buyer=item.request.buyer,
+            idempotency_key=item.request.idempotency_key,
+            request_hash=item.request.fingerprint,
+            state="placed",
+            total_fen=item.subtotal_fen - item.discount_fen,
+            discount_fen=item.discount_fen,
+            refunded_fen=0,
+            stock_source=item.source,
+            pickup_member=item.request.pickup_member,
+            pickup_code=new_pickup_code(PICKUP_CODE_LENGTH),
+            delivery_date=campaign["delivery_date"],
+            leader_member=item.request.attribution.leader_member_id,
+            ambassador_user=item.request.attribution.ambassador_user_id,
+            attribution_reason=item.request.attribution.reason[:40],
+            referral_code=item.request.referral_code,
+            invite=item.invite_id,
+            created_at=now,
+        )
+        for item in accepted
+    ]
+    inserted = (
+        await scoped(GroupbuyOrder, seller)
+        .insert(*rows)
+        .returning(GroupbuyOrder.id, GroupbuyOrder.order_ref)
+    )
+    ids = {str(r["order_ref"]): int(r["id"]) for r in inserted}
+    for item in accepted:
+        item.order_id = ids[item.ref]
+    await scoped(GroupbuyOrderLine, seller).insert(
+        *[
+            GroupbuyOrderLine(
+                member=seller,
+                order_id=item.order_id,
+                campaign=int(campaign["id"]),
+                sku=line.sku_id,
+                sku_code=line.code,
+                product_name=line.product_name,
+                category=line.category,
+                quantity=line.quantity,
+                unit_price_fen=line.unit_price_fen,
+                total_fen=line.total_fen,
+            )
+            for item in accepted
+            for line in item.lines
+        ]
+    )
+    progress, formed = await _groups(kernel, campaign, accepted)
+    events: list[Event] = [_placed(campaign, item) for item in accepted]
+    await publish_many(kernel, [*events, *formed])
+    placed = []
+    for item, row in zip(accepted, rows, strict=True):
+        order = {column: getattr(row, column) for column in _ORDER_COLUMNS}
+        order["id"] = item.order_id
+        lines = [
+            {
+                "sku_code": line.code,
+                "product_name": line.product_name,
+                "category": line.category,
+                "quantity": line.quantity,
+                "unit_price_fen": line.unit_price_fen,
+                "total_fen": line.total_fen,
+            }
+            for line in item.lines
+        ]
+        placed.append(Placed(item.order_id, order, lines))
+    return placed, progress
+
+
+def _placed(campaign: dict[str, Any], item: Accepted) -> OrderPlaced:
+    request = item.request
+    delivery = campaign["delivery_date"]
+    return OrderPlaced(
+        member_id=int(campaign["member"]),
+        order_id=item.order_id,
+        order_ref=item.ref,
+        campaign_id=int(campaign["id"]),
+        community_id=request.community_id,
+        buyer_user_id=request.buyer,
+        total_fen=item.subtotal_fen - item.discount_fen,
+        discount_fen=item.discount_fen,
+        lines=[
+            OrderLine(
+                sku=line.code,
+                product_name=line.product_name,
+                category=line.category,
+                quantity=line.quantity,
+                unit_price_fen=line.unit_price_fen,
+                total_fen=line.total_fen,
+            )
+            for line in item.lines
+        ],
+        leader_member_id=request.attribution.leader_member_id,
+        ambassador_user_id=request.attribution.ambassador_user_id,
+        attribution_reason=request.attribution.reason,
+        referral_code=request.referral_code,
+        pickup_member_id=request.pickup_member,
+        delivery_date=dt.date.fromisoformat(delivery) if isinstance(delivery, str) else delivery,
+    )

@@ -1,0 +1,100 @@
+"""Database queries per GraphQL operation, counted (not timed): the storefront's product list
+(``groupbuyCampaign`` with items, SKUs and a community's progress) costs the same number of
+queries whatever the number of SKUs, and no more than :data:`PRODUCT_LIST_BUDGET`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from plugins.groupbuy.service import campaigns, catalog
+from plugins.groupbuy.tests.helpers import Shop, make_shop
+
+pytestmark = pytest.mark.alliance_plugins("plugins.groupbuy")
+
+PRODUCT_LIST = """
+query($c: ID!, $k: ID) {
+  groupbuyCampaign(campaignId: $c, communityId: $k) {
+    items { sku { code name priceFen stock } priceFen currentPriceFen }
+    progress { joined needed formed toGo }
+  }
+}"""
+# A warm request: the session (authentication), the kernel state version (the plugin gate;
+# the campaign's seller is cached per process), the campaign, its items with SKUs and
+# products, and the community's progress (the minimum group size, the group). Raise it only
+# with a reason; it must never depend on the number of SKUs.
+PRODUCT_LIST_BUDGET = 6
+
+
+class QueryLog:
+    """The statements the kernel's engine ran while :meth:`counting` was open."""
+
+    def __init__(self, kernel: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.statements: list[str] = []
+        self._on = False
+        # Patched on the class: piccolo's PostgresEngine has __slots__. Every query, raw
+        # (``run_sql``) or built by piccolo, passes through ``run_querystring``.
+        engine_class = type(kernel.db.engine)
+        original = engine_class.run_querystring
+
+        async def run_querystring(engine: Any, querystring: Any, *args: Any, **kw: Any) -> Any:
+            if self._on:
+                self.statements.append(str(querystring))
+            return await original(engine, querystring, *args, **kw)
+
+        monkeypatch.setattr(engine_class, "run_querystring", run_querystring)
+
+    @contextmanager
+    def counting(self) -> Iterator[list[str]]:
+        self.statements = []
+        self._on = True
+        try:
+            yield self.statements
+        finally:
+            self._on = False
+
+
+async def _campaign_of(shop: Shop, skus: int, prefix: str) -> int:
+    """A campaign of ``skus`` SKUs (ten per product), a price tier on each."""
+    codes = [f"{prefix}-{n:03d}" for n in range(skus)]
+    for start in range(0, skus, 10):
+        await catalog.create_product(
+            shop.kernel,
+            shop.store.id,
+            catalog.NewProduct(
+                name=f"Product {prefix} {start}",
+                category="pantry",
+                skus=[catalog.NewSku(c, f"Item {c}", 1000, stock=50) for c in codes[start:][:10]],
+            ),
+        )
+    tier = [{"min_joined": 5, "price_fen": 800}]
+    return await shop.campaign(items=[campaigns.NewItem(c, 900, tier) for c in codes])
+
+
+async def test_the_product_list_costs_the_same_queries_for_10_and_100_skus(
+    alliance_kernel, alliance_factory, alliance_client, monkeypatch
+) -> None:
+    shop = await make_shop(alliance_kernel, alliance_factory)
+    small = await _campaign_of(shop, 10, "S")
+    large = await _campaign_of(shop, 100, "L")
+    home = shop.communities[0]
+    (resident,) = await shop.add_residents(home, 1)
+    await alliance_client.sign_in(resident)
+    log = QueryLog(alliance_kernel, monkeypatch)
+
+    async def product_list(campaign: int) -> list[str]:
+        ids = {"c": shop.gid("GroupbuyCampaign", campaign), "k": shop.gid("Community", home)}
+        with log.counting() as statements:
+            found = (await alliance_client(PRODUCT_LIST, ids)).ok()["groupbuyCampaign"]
+        assert len(found["items"]) in (10, 100)
+        return list(statements)
+
+    # Warm the process's caches (permissions, enabled plugins) as a serving worker has them.
+    await product_list(small)
+    await product_list(large)
+    ten, hundred = await product_list(small), await product_list(large)
+    assert len(hundred) == len(ten), (ten, hundred)
+    assert len(ten) <= PRODUCT_LIST_BUDGET, ten

@@ -1,0 +1,1 @@
+"""The warehouse plugin's GraphQL: types, queries, mutations."""

@@ -1,0 +1,1 @@
+"""Migrations of the warehouse plugin (file names keep the ``warehouse_`` prefix)."""

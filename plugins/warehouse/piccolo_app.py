@@ -1,0 +1,16 @@
+"""The warehouse plugin's piccolo app (named after the plugin): its tables and migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from plugins.warehouse import tables
+
+APP_CONFIG = AppConfig(
+    app_name="warehouse",
+    migrations_folder_path=str(Path(__file__).resolve().parent / "migrations"),
+    table_classes=[getattr(tables, name) for name in tables.__all__],
+    migration_dependencies=["kernel.piccolo_app"],
+)
