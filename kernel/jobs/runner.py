@@ -10,7 +10,6 @@ asked again at its next tick; it never stops the other jobs.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from typing import TYPE_CHECKING
@@ -50,6 +49,7 @@ class JobRunner:
     def __init__(self, kernel: Kernel) -> None:
         self.kernel = kernel
         self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
 
     async def start(self) -> None:
         for name, (slug, job) in sorted(declared_jobs(self.kernel).items()):
@@ -57,17 +57,24 @@ class JobRunner:
             self._tasks.append(task)
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        """Cancel every job loop and wait until all have ended.
+
+        The flag as well as the cancellation, repeated: a loop must end even when the
+        cancellation is swallowed (by plugin code, or by ``asyncio.wait_for`` on Python 3.11
+        when the call completes at the same moment).
+        """
+        self._stopping = True
+        pending = set(self._tasks)
+        while pending:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=1.0)
         self._tasks.clear()
 
     async def _loop(self, slug: str, job: Job) -> None:
         # First run after a random part of the period: workers starting together (or a
         # restart) do not all run every job at once, while starting up.
         await asyncio.sleep(job.every * random.uniform(0.2, 1.0))
-        while True:
+        while not self._stopping:
             await run_job(self.kernel, slug, job)
             await asyncio.sleep(job.every)

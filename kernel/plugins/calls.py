@@ -49,7 +49,10 @@ async def run_contained(slug: str, what: str, call: Callable[[], Any], *, budget
     try:
         result = call()
         if inspect.isawaitable(result):
-            result = await asyncio.wait_for(result, timeout=budget)
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation
+            # that arrives as the call completes, and a job runner being stopped kept running.
+            async with asyncio.timeout(budget):
+                result = await result
     except TimeoutError:
         logger.error("plugin %s: %s exceeded its %.3gs budget; abandoned", slug, what, budget)
         return None

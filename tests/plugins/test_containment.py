@@ -3,11 +3,12 @@ a member's hooks and events reach only the plugins it enabled."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
-from kernel.plugins.calls import call_hook, decide, deliver
+from kernel.plugins.calls import call_hook, decide, deliver, run_contained
 from kernel.plugins.service import enable_plugin
 from kernel.runtime import Kernel
 from tests.factories import Factory
@@ -123,3 +124,31 @@ async def test_enabling_survives_failing_notifications(
     logged = _logged(caplog)
     assert "plugin faulty: hook on_plugin_enabled raised" in logged
     assert any(m.startswith("plugin sleepy: hook on_plugin_enabled exceeded") for m in logged)
+
+
+
+async def test_a_cancelled_contained_call_stays_cancelled() -> None:
+    """Cancelling the task running a plugin call cancels it, at whatever step of the call
+    (Python 3.11's ``asyncio.wait_for`` returned the result instead when the call had just
+    completed, and a stopping job runner kept running forever)."""
+
+    async def quick() -> int:
+        await asyncio.sleep(0)
+        return 1
+
+    outcomes = []
+    for yields in range(6):
+        task = asyncio.create_task(run_contained("demo", "quick", quick, budget=5))
+        for _ in range(yields):
+            await asyncio.sleep(0)
+        if task.done():  # finished before the cancel: nothing to check at this step
+            outcomes.append("done")
+            continue
+        task.cancel()
+        try:
+            await task
+            outcomes.append("swallowed")
+        except asyncio.CancelledError:
+            outcomes.append("cancelled")
+    assert "swallowed" not in outcomes
+    assert outcomes.count("cancelled") >= 2, outcomes
