@@ -126,7 +126,6 @@ async def test_enabling_survives_failing_notifications(
     assert any(m.startswith("plugin sleepy: hook on_plugin_enabled exceeded") for m in logged)
 
 
-
 async def test_a_cancelled_contained_call_stays_cancelled() -> None:
     """Cancelling the task running a plugin call cancels it, at whatever step of the call
     (Python 3.11's ``asyncio.wait_for`` returned the result instead when the call had just
