@@ -65,7 +65,12 @@ def with_database(url: str, name: str) -> str:
 
 async def empty_postgres(url: str) -> None:
     """Empty every table of the installed apps that exists in ``url`` (a process's registry
-    may hold other plugin sets' tables too)."""
+    may hold other plugin sets' tables too), and restart every used sequence.
+
+    Only the tables holding rows are truncated: ``TRUNCATE`` costs a new file per table
+    (~3 ms each, ~250 ms for all of them on an idle machine, seconds on a loaded one), and a
+    test touches a few of the ~80 tables. One query finds them.
+    """
     import asyncpg
 
     known = {t._meta.tablename for t in registered_tables()} - {"migration"}
@@ -73,8 +78,29 @@ async def empty_postgres(url: str) -> None:
     try:
         rows = await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         tables = sorted(known & {row["tablename"] for row in rows})
+        probe = " UNION ALL ".join(
+            f'SELECT {index} AS i WHERE EXISTS (SELECT 1 FROM "{table}")'
+            for index, table in enumerate(tables)
+        )
+        used = [tables[row["i"]] for row in await conn.fetch(probe)] if tables else []
+        if used:
+            await conn.execute(
+                "TRUNCATE " + ", ".join(f'"{t}"' for t in used) + " RESTART IDENTITY CASCADE"
+            )
+        # The sequences of the other tables restart too (a test may have emptied a table
+        # itself); not the migration table's, whose rows stay.
         await conn.execute(
-            "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"
+            """
+            SELECT setval(seq.oid::regclass, 1, false)
+            FROM pg_class seq
+            JOIN pg_depend dep ON dep.objid = seq.oid AND dep.deptype IN ('a', 'i')
+            JOIN pg_class tab ON tab.oid = dep.refobjid
+            JOIN pg_namespace ns ON ns.oid = seq.relnamespace AND ns.nspname = 'public'
+            JOIN pg_sequences s ON s.schemaname = 'public' AND s.sequencename = seq.relname
+            WHERE seq.relkind = 'S' AND tab.relname = ANY($1::text[])
+              AND s.last_value IS NOT NULL
+            """,
+            tables,
         )
     finally:
         await conn.close()
