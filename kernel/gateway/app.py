@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_503_SERVICE_UNAVAILABLE
 from kernel.db.migrate import pending_migrations
 from kernel.gateway.context import get_context
 from kernel.gateway.controller import SchemaPair, make_controller
+from kernel.gateway.fastpath import GraphQLFastPath
 from kernel.gateway.parts import kernel_parts
 from kernel.gateway.schema_factory import build_schema
 from kernel.plugins.manager import PluginHost
@@ -79,7 +80,7 @@ def create_app(settings: Settings | None = None, *, plugins: PluginHost | None =
     production = settings.is_production
     schemas = build_schemas(production=production, plugins=kernel.plugins)
     graphql = make_controller(schemas, context_getter=get_context, graphiql=not production)
-    return Litestar(
+    app = Litestar(
         route_handlers=[graphql, healthz, readyz, *plugin_routers(kernel.plugins)],
         on_startup=[_serving_start(kernel)],
         on_shutdown=[kernel.stop],
@@ -91,3 +92,7 @@ def create_app(settings: Settings | None = None, *, plugins: PluginHost | None =
         ),
         debug=False,
     )
+    # Plain POST /graphql requests skip routing, dependency injection and strawberry's view;
+    # the controller above answers everything else (see kernel/gateway/fastpath.py).
+    app.asgi_handler = GraphQLFastPath(app.asgi_handler, kernel=kernel, schemas=schemas)
+    return app

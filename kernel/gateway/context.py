@@ -25,7 +25,7 @@ from strawberry.types import Info
 from kernel.errors import AllianceError, Unauthenticated
 from kernel.identity.principal import Principal
 
-__all__ = ["Context", "context_of", "get_context"]
+__all__ = ["Context", "context_of", "get_context", "http_context"]
 
 
 class Context(BaseContext, kw_only=True):
@@ -104,20 +104,15 @@ def context_of(info: Info[Any, Any]) -> Context:
     return context
 
 
-async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
-    """Authenticate the caller (``Authorization: Bearer <jwt>`` or ``ApiKey <key>``).
-
-    A WebSocket gets an anonymous context here: it authenticates at ``connection_init``.
-    """
+async def http_context(kernel: Any, authorization: str | None) -> Context:
+    """The context of an HTTP request carrying ``authorization`` (the header's value): the
+    caller authenticated, or anonymous with the reason when the credential is bad."""
     from kernel.identity.authn import authenticate
 
-    kernel = request.app.state.kernel
-    if request.scope["type"] == ScopeType.WEBSOCKET:
-        return Context(kernel=kernel, introspection_allowed=_introspection_allowed(kernel, None))
     principal: Principal | None = None
     error: AllianceError | None = None
     try:
-        principal = await authenticate(kernel, request.headers.get("authorization"))
+        principal = await authenticate(kernel, authorization)
     except AllianceError as exc:
         error = exc
     return Context(
@@ -126,3 +121,14 @@ async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
         auth_error=error,
         introspection_allowed=_introspection_allowed(kernel, principal),
     )
+
+
+async def get_context(request: ASGIConnection[Any, Any, Any, Any]) -> Context:
+    """Authenticate the caller (``Authorization: Bearer <jwt>`` or ``ApiKey <key>``).
+
+    A WebSocket gets an anonymous context here: it authenticates at ``connection_init``.
+    """
+    kernel = request.app.state.kernel
+    if request.scope["type"] == ScopeType.WEBSOCKET:
+        return Context(kernel=kernel, introspection_allowed=_introspection_allowed(kernel, None))
+    return await http_context(kernel, request.headers.get("authorization"))

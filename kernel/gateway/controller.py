@@ -63,15 +63,18 @@ from kernel.gateway.limits import MAX_BODY_BYTES
 __all__ = [
     "GRAPHQL_RESPONSE_JSON",
     "MAX_SUBSCRIPTIONS_PER_CONNECTION",
+    "OFFERED_MEDIA_TYPES",
     "SchemaPair",
     "SchemaSelector",
     "introspection_allowed",
+    "is_request_error",
     "make_controller",
+    "refusal_for",
 ]
 
 GRAPHQL_RESPONSE_JSON: Final = "application/graphql-response+json"
 # Order matters: "*/*" and a missing Accept get the first, which legacy clients expect.
-_OFFERED: Final = [MediaType.JSON.value, GRAPHQL_RESPONSE_JSON]
+OFFERED_MEDIA_TYPES: Final = [MediaType.JSON.value, GRAPHQL_RESPONSE_JSON]
 _STATE_REQUEST_ERROR: Final = "graphql_request_error"
 _STATE_SUB_RESPONSE: Final = "graphql_sub_response"
 # Operations (subscriptions, and queries/mutations sent over the socket) in flight at once on
@@ -119,10 +122,10 @@ def _response_getter() -> Response[Any]:
 
 
 def _media_type(request: Request[Any, Any, Any]) -> str:
-    return request.accept.best_match(_OFFERED, default=MediaType.JSON.value)
+    return request.accept.best_match(OFFERED_MEDIA_TYPES, default=MediaType.JSON.value)
 
 
-def _is_request_error(result: ExecutionResult) -> bool:
+def is_request_error(result: ExecutionResult) -> bool:
     # Nothing executed (parse, validation, variables): per GraphQL-over-HTTP, no "data" entry.
     return result.data is None and all(error.path is None for error in result.errors or ())
 
@@ -272,7 +275,7 @@ def make_controller(
             self, request: Request[Any, Any, Any], result: ExecutionResult
         ) -> GraphQLHTTPResponse:
             processed: GraphQLHTTPResponse = await super().process_result(request, result)
-            if _is_request_error(result):
+            if is_request_error(result):
                 request.state[_STATE_REQUEST_ERROR] = True
                 processed.pop("data", None)
             return processed
@@ -301,20 +304,31 @@ def make_controller(
                     allowed_operation_types=allowed,
                     operation_extensions=request_data.extensions,
                 )
-            except CannotGetOperationTypeError as error:
-                raise StrawberryHTTPException(400, error.as_http_error_reason()) from error
-            except InvalidOperationTypeError as error:
-                reason = error.as_http_error_reason(request_adapter.method)
-                # GraphQL-over-HTTP: a mutation over GET is 405, not 400.
-                status = 405 if error.operation_type is OperationType.MUTATION else 400
-                raise StrawberryHTTPException(status, reason) from error
-            except MissingQueryError as error:
+            except (
+                CannotGetOperationTypeError,
+                InvalidOperationTypeError,
+                MissingQueryError,
+            ) as error:
                 raise StrawberryHTTPException(
-                    400, "No GraphQL query found in the request"
+                    *refusal_for(error, request_adapter.method)
                 ) from error
 
     GatewayController.__name__ = GatewayController.__qualname__ = "GatewayController"
     return GatewayController
+
+
+def refusal_for(
+    error: CannotGetOperationTypeError | InvalidOperationTypeError | MissingQueryError,
+    method: str,
+) -> tuple[int, str]:
+    """The HTTP status and message refusing an operation that cannot run over ``method``."""
+    if isinstance(error, CannotGetOperationTypeError):
+        return 400, error.as_http_error_reason()
+    if isinstance(error, InvalidOperationTypeError):
+        # GraphQL-over-HTTP: a mutation over GET is 405, not 400.
+        status = 405 if error.operation_type is OperationType.MUTATION else 400
+        return status, error.as_http_error_reason(method)
+    return 400, "No GraphQL query found in the request"
 
 
 def _connection_params(context: Any) -> Mapping[str, Any]:
