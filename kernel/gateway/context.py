@@ -77,7 +77,7 @@ class Context(BaseContext, kw_only=True):
         credential = _credential(self.connection_params or {})
         if credential is not None:
             try:
-                fork.principal = await authenticate(self.kernel, credential)
+                fork.principal = await authenticate(self.kernel, credential, memo=fork.memo)
             except AllianceError as exc:
                 fork.principal, fork.auth_error = None, exc
         return fork
@@ -111,8 +111,9 @@ async def http_context(kernel: Any, authorization: str | None) -> Context:
 
     principal: Principal | None = None
     error: AllianceError | None = None
+    memo: dict[str, Any] = {}
     try:
-        principal = await authenticate(kernel, authorization)
+        principal = await authenticate(kernel, authorization, memo=memo)
     except AllianceError as exc:
         error = exc
     return Context(
@@ -120,6 +121,7 @@ async def http_context(kernel: Any, authorization: str | None) -> Context:
         principal=principal,
         auth_error=error,
         introspection_allowed=_introspection_allowed(kernel, principal),
+        memo=memo,
     )
 
 

@@ -1,11 +1,14 @@
 """Authenticating a request from its ``Authorization`` header.
 
 ``Bearer <jwt>``: the access token's signature and claims are checked without the database,
-then **one** query reads the session joined to its user (a LEFT JOIN on primary keys), so that
-a revoked session (logout, refresh-token reuse) or a deactivated user is refused at once
-instead of when the token expires. One joined query rather than two primary-key reads: it is
-one round trip (~0.5 ms on SQLite's pool, ~1 ms on PostgreSQL), and the user row is needed
-anyway for ``is_platform_admin``, which must come from the database, not from the token.
+then **one** query reads the session joined to its user (primary keys), so that a revoked
+session (logout, refresh-token reuse) or a deactivated user is refused at once instead of when
+the token expires. One joined query rather than two primary-key reads: it is one round trip,
+and the user row is needed anyway for ``is_platform_admin``, which must come from the
+database, not from the token. Given the request's ``memo``, the same query reads the kernel
+state version (a scalar subquery), which the permission, plugin-gate and consent caches need
+once per request (kernel/state/tracker.py): an authenticated request then pays one query for
+all of it instead of two.
 
 ``ApiKey <key>``: one query finds the key by its public prefix (across members: this is how a
 key finds its member), then the SHA-256 digests are compared in constant time. ``last_used_at``
@@ -25,6 +28,7 @@ from kernel.errors import Unauthenticated
 from kernel.identity.principal import Principal
 from kernel.identity.secrets import parse_api_key
 from kernel.identity.tables import ApiKey, AuthSession
+from kernel.state.tracker import tracker
 
 __all__ = ["LAST_USED_RESOLUTION", "authenticate"]
 
@@ -34,8 +38,22 @@ _BAD_KEY: Final = "invalid or revoked API key"
 _BAD_HEADER: Final = "unsupported Authorization header: use 'Bearer <token>' or 'ApiKey <key>'"
 
 
-async def authenticate(kernel: Any, authorization: str | None) -> Principal | None:
+_SESSION = """
+SELECT s."user" AS user_id, s.revoked_at AS revoked_at, u.is_active AS is_active,
+       u.is_platform_admin AS is_platform_admin,
+       (SELECT k.version FROM kernel_state k WHERE k.id = 1) AS state_version
+FROM kernel_auth_session s JOIN kernel_user u ON u.id = s."user"
+WHERE s.id = {}
+"""
+
+
+async def authenticate(
+    kernel: Any, authorization: str | None, *, memo: dict[Any, Any] | None = None
+) -> Principal | None:
     """The caller named by an ``Authorization`` header value; None when there is none.
+
+    With ``memo`` (the request's), a bearer token's query also brings the kernel state
+    version into it (see the module's docstring).
 
     Raises :class:`~kernel.errors.Unauthenticated` for a header that is present but malformed,
     of another scheme, or carries an invalid, expired or revoked credential.
@@ -49,32 +67,26 @@ async def authenticate(kernel: Any, authorization: str | None) -> Principal | No
     # Authentication schemes are case-insensitive (RFC 9110, 11.1).
     match scheme.lower():
         case "bearer":
-            return await _bearer(kernel, credential)
+            return await _bearer(kernel, credential, memo)
         case "apikey":
             return await _api_key(kernel, credential)
         case _:
             raise Unauthenticated(_BAD_HEADER)
 
 
-async def _bearer(kernel: Any, token: str) -> Principal:
+async def _bearer(kernel: Any, token: str, memo: dict[Any, Any] | None) -> Principal:
     claims = kernel.tokens.decode_access(token, now=kernel.clock())
-    row = (
-        await AuthSession.select(
-            AuthSession.user,
-            AuthSession.revoked_at,
-            AuthSession.user.is_active.as_alias("is_active"),
-            AuthSession.user.is_platform_admin.as_alias("is_platform_admin"),
-        )
-        .where(AuthSession.id == claims.session_id)
-        .first()
-    )
+    rows = await AuthSession.raw(_SESSION, claims.session_id)
+    row = rows[0] if rows else None
     if (
         row is None
-        or row["user"] != claims.user_id
+        or row["user_id"] != claims.user_id
         or row["revoked_at"] is not None
         or not row["is_active"]
     ):
         raise Unauthenticated(_SESSION_ENDED)
+    if memo is not None:
+        await tracker(kernel.db).adopt(int(row["state_version"] or 0), memo)
     return Principal(
         user_id=claims.user_id,
         session_id=claims.session_id,

@@ -126,8 +126,18 @@ class StateTracker:
             memo[MEMO_KEY] = version
         return version
 
-    async def _sync(self) -> int:
-        version = await read_version()
+    async def adopt(self, version: int, memo: dict[Any, Any]) -> None:
+        """Make ``version``, read by the request at its start together with something else
+        (authentication reads it with the session), the request's version: the caches are
+        brought up to it and ``memo`` remembers it. Inside a transaction, nothing is adopted
+        (readers there read the database)."""
+        if in_transaction():
+            return
+        memo[MEMO_KEY] = await self._sync(version)
+
+    async def _sync(self, version: int | None = None) -> int:
+        if version is None:
+            version = await read_version()
         known = self.version
         if known == version:
             return version
