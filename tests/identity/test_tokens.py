@@ -462,3 +462,34 @@ def test_refresh_tokens_are_unique() -> None:
 def test_hash_opaque_token_distinguishes() -> None:
     assert hash_opaque_token("a") != hash_opaque_token("b")
     assert hash_opaque_token("a") == hash_opaque_token("a")
+
+
+def test_a_remembered_token_is_still_checked_against_the_clock(codec: TokenCodec) -> None:
+    """Verified tokens are remembered (no second HMAC check), but never past their expiry,
+    and a token differing in its signature alone is verified afresh."""
+    token = codec.issue_access(user_id=7, session_id="s", now=NOW)
+    assert codec.decode_access(token, now=NOW).user_id == 7
+    assert codec.decode_access(token, now=NOW + timedelta(minutes=1)).user_id == 7
+    with pytest.raises(Unauthenticated, match="expired"):
+        codec.decode_access(token, now=EXP)
+    with pytest.raises(Unauthenticated):
+        codec.decode_access(token, now=NOW - timedelta(minutes=1))  # not valid yet
+    head, payload, signature = token.split(".")
+    forged = f"{head}.{payload}.{signature[:-2]}{'AA' if signature[-2:] != 'AA' else 'BB'}"
+    with pytest.raises(Unauthenticated):
+        codec.decode_access(forged, now=NOW)
+    other = TokenCodec(OTHER_SECRET, ISSUER, AUDIENCE)
+    with pytest.raises(Unauthenticated):
+        other.decode_access(token, now=NOW)  # remembered by `codec`, not by another secret's
+
+
+def test_remembered_tokens_are_bounded(codec: TokenCodec) -> None:
+    from kernel.identity.tokens import VERIFIED_CACHE_SIZE
+
+    first = codec.issue_access(user_id=1, session_id="s", now=NOW)
+    codec.decode_access(first, now=NOW)
+    for n in range(VERIFIED_CACHE_SIZE):
+        codec.decode_access(codec.issue_access(user_id=n, session_id="s", now=NOW), now=NOW)
+    assert len(codec._verified) == VERIFIED_CACHE_SIZE
+    assert first not in codec._verified
+    assert codec.decode_access(first, now=NOW).user_id == 1  # verified again, still good
