@@ -29,6 +29,7 @@ from kernel.gateway.compose import SchemaPart
 from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id, encode_id
 from kernel.gateway.pagination import Connection, page_request
+from kernel.gateway.response_cache import cache_depends, cache_touch
 from kernel.live.topics import broadcast, listen
 from kernel.permissions.field import authenticated, member_arg, of_source, requires
 from kernel.plugins.calls import call_hook, decide
@@ -82,6 +83,8 @@ __all__ = [
     "StockTake",
     "authenticated",
     "broadcast",
+    "cache_depends",
+    "cache_touch",
     "call_hook",
     "communities",
     "context_of",

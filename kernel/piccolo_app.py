@@ -6,6 +6,7 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from kernel.gateway.response_cache import CacheTag
 from kernel.identity.tables import ApiKey, AuthSession, LoginAttempt, RefreshToken, User
 from kernel.permissions.tables import CasbinRule
 from kernel.state.tables import KernelState, StateChange
@@ -40,5 +41,6 @@ APP_CONFIG = AppConfig(
         CasbinRule,
         KernelState,
         StateChange,
+        CacheTag,
     ],
 )

@@ -42,6 +42,8 @@ from kernel.gateway.controller import (
 )
 from kernel.gateway.errors import http_error_body
 from kernel.gateway.limits import MAX_BODY_BYTES
+from kernel.gateway.response_cache import ResponseCache
+from kernel.state.tracker import MEMO_KEY as STATE_MEMO_KEY
 
 __all__ = ["GraphQLFastPath"]
 
@@ -53,6 +55,7 @@ _JSON: Final = MediaType.JSON.value
 _STREAMING: Final = (b"event-stream", b"multipart")
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder().decode
+_encode_sorted = msgspec.json.Encoder(order="sorted").encode
 
 
 class _Fallback(Exception):
@@ -78,6 +81,7 @@ class GraphQLFastPath:
         self.context_getter = context_getter
         self.path = path
         self._media_types: dict[bytes, str | None] = {}
+        self.cache = ResponseCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -108,13 +112,13 @@ class GraphQLFastPath:
             await self.app(scope, _replay(body, complete, after, receive), send)
             return
         try:
-            status, content = await self._execute(
+            status, payload = await self._execute(
                 authorization, query, variables, operation_name, extensions, media_type
             )
         except Exception:
             logger.exception("gateway: unexpected error serving POST %s", self.path)
-            status, content = 500, http_error_body("Internal Server Error", ErrorCode.INTERNAL)
-        payload = _encode(content)
+            payload = _encode(http_error_body("Internal Server Error", ErrorCode.INTERNAL))
+            status = 500
         await send(
             {
                 "type": "http.response.start",
@@ -135,12 +139,20 @@ class GraphQLFastPath:
         operation_name: str | None,
         extensions: dict[str, Any] | None,
         media_type: str,
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, bytes]:
         context = await self.context_getter(
             self.kernel, authorization.decode("latin-1") if authorization else None
         )
+        schema = self.schemas(context)
+        caller = ResponseCache.caller(context)
+        key = None
+        if caller is not None:
+            key = (id(schema), caller, query, _canonical(variables), operation_name)
+            hit = await self.cache.lookup(self.kernel.db, key)
+            if hit is not None:
+                return hit
         try:
-            result = await self.schemas(context).execute(
+            result = await schema.execute(
                 query,
                 variable_values=variables,
                 context_value=context,
@@ -150,12 +162,16 @@ class GraphQLFastPath:
             )
         except (CannotGetOperationTypeError, InvalidOperationTypeError, MissingQueryError) as exc:
             status, message = refusal_for(exc, "POST")
-            return status, http_error_body(message, ErrorCode.QUERY_REFUSED)
+            return status, _encode(http_error_body(message, ErrorCode.QUERY_REFUSED))
         processed: dict[str, Any] = dict(process_result(result))
         if is_request_error(result):
             processed.pop("data", None)
-            return (400 if media_type == GRAPHQL_RESPONSE_JSON else 200), processed
-        return 200, processed
+            return (400 if media_type == GRAPHQL_RESPONSE_JSON else 200), _encode(processed)
+        payload = _encode(processed)
+        if key is not None and not result.errors and isinstance(result.data, dict):
+            memo = context.memo
+            self.cache.store(key, memo, set(result.data), memo.get(STATE_MEMO_KEY), 200, payload)
+        return 200, payload
 
     def _media_type(self, accept: bytes) -> str | None:
         """The answer's media type for this ``Accept`` header (as the controller chooses it),
@@ -174,6 +190,11 @@ class GraphQLFastPath:
         if len(self._media_types) < 256:  # distinct Accept headers are few; bound them anyway
             self._media_types[accept] = chosen
         return chosen
+
+
+def _canonical(variables: dict[str, Any] | None) -> bytes:
+    """The variables as a cache key: the same values in any key order give the same bytes."""
+    return b"" if not variables else _encode_sorted(variables)
 
 
 def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, Any]:

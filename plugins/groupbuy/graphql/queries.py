@@ -11,6 +11,7 @@ from strawberry.types import Info
 from alliance_sdk import (
     PluginGate,
     authenticated,
+    cache_depends,
     context_of,
     decode_id,
     live_grants,
@@ -28,7 +29,7 @@ from plugins.groupbuy.graphql.types import (
     GroupbuyPickupGroup,
     GroupbuySku,
 )
-from plugins.groupbuy.service.common import seller_of_campaign
+from plugins.groupbuy.service.common import cache_tag, seller_of_campaign
 
 __all__ = ["GroupbuyQuery", "campaign_seller"]
 
@@ -122,6 +123,10 @@ class GroupbuyQuery:
         community_id: strawberry.ID | None = None,
     ) -> GroupbuyCampaign | None:
         kernel = context_of(info).kernel
+        # The answer (campaign, items, SKUs, stock, progress) is the seller's data only:
+        # cacheable until the seller's next change (the gate already found the seller).
+        seller = await campaign_seller(None, info, {"campaign_id": campaign_id})
+        await cache_depends(info, cache_tag(seller))
         rows = await run_sql(
             kernel.db,
             "SELECT * FROM groupbuy_campaign WHERE id = {}",

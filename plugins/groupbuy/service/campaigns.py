@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alliance_sdk import BadUserInput, placeholders, run_sql, scoped
+from plugins.groupbuy.service.common import catalog_changed
 from plugins.groupbuy.tables import GroupbuyCampaign, GroupbuyCampaignItem, GroupbuySku
 
 __all__ = ["NewCampaign", "NewItem", "Progress", "create_campaign", "progress_of", "progress_topic"]
@@ -90,6 +91,7 @@ async def create_campaign(kernel: Any, member_id: int, new: NewCampaign) -> int:
     _check(new)
     now = kernel.clock()
     async with kernel.db.write():
+        await catalog_changed(kernel, member_id)
         codes = [item.sku_code for item in new.items]
         skus = {
             row["code"]: row["id"]

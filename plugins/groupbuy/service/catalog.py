@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from alliance_sdk import BadUserInput, Conflict, NotFound, scoped
+from plugins.groupbuy.service.common import catalog_changed
 from plugins.groupbuy.tables import GroupbuyProduct, GroupbuySku, GroupbuySkuCommunity
 
 __all__ = ["NewProduct", "NewSku", "create_product", "set_stock"]
@@ -65,6 +66,7 @@ async def create_product(kernel: Any, member_id: int, product: NewProduct) -> in
     _check(product)
     now = kernel.clock()
     async with kernel.db.write():
+        await catalog_changed(kernel, member_id)
         taken = await (
             scoped(GroupbuySku, member_id)
             .select(GroupbuySku.code)
@@ -115,6 +117,7 @@ async def set_stock(kernel: Any, member_id: int, code: str, stock: int) -> dict[
     if stock < 0:
         raise BadUserInput("stock must be zero or more", field_errors={"stock": "zero or more"})
     async with kernel.db.write():
+        await catalog_changed(kernel, member_id)
         rows = await (
             scoped(GroupbuySku, member_id)
             .update({GroupbuySku.stock: stock})

@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from alliance_sdk import run_sql
-from plugins.groupbuy.service.common import campaign_row
+from plugins.groupbuy.service.common import campaign_row, catalog_changed
 from plugins.groupbuy.service.orders import cancel_orders
 
 __all__ = ["close_campaign", "close_due_campaigns", "open_started_campaigns"]
@@ -22,9 +22,11 @@ async def open_started_campaigns(kernel: Any) -> int:
         rows = await run_sql(
             kernel.db,
             "UPDATE groupbuy_campaign SET state = 'open' WHERE state = 'scheduled' "
-            "AND starts_at <= {} RETURNING id",
+            "AND starts_at <= {} RETURNING id, member",
             kernel.clock(),
         )
+        if rows:
+            await catalog_changed(kernel, *sorted({int(row["member"]) for row in rows}))
     return len(rows)
 
 
@@ -36,6 +38,7 @@ async def close_campaign(kernel: Any, member_id: int, campaign_id: int) -> int:
         campaign = await campaign_row(kernel, member_id, campaign_id, lock=True)
         if campaign["state"] == "closed":
             return 0
+        await catalog_changed(kernel, member_id)
         # Communities with orders but no group row cannot exist (the group is written with
         # the first order); groups below their minimum fail.
         await run_sql(

@@ -6,11 +6,13 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from alliance_sdk import NotFound, run_sql
+from alliance_sdk import NotFound, cache_touch, run_sql
 
 __all__ = [
     "PICKUP_ALPHABET",
+    "cache_tag",
     "campaign_row",
+    "catalog_changed",
     "for_update",
     "is_open",
     "new_order_ref",
@@ -97,3 +99,15 @@ def price_for(base_fen: int, tiers: list[dict[str, int]], joined: int) -> int:
         if joined >= int(tier["min_joined"]):
             price = min(price, int(tier["price_fen"]))
     return price
+
+
+def cache_tag(seller: int) -> str:
+    """The response-cache tag of everything a seller's campaigns show (catalog, stock,
+    campaigns, groups): cached campaign answers depend on it."""
+    return f"groupbuy:{seller}"
+
+
+async def catalog_changed(kernel: Any, *sellers: int) -> None:
+    """Inside a write transaction changing what ``sellers``' campaigns show: cached answers
+    about them are stale from its commit."""
+    await cache_touch(kernel, *(cache_tag(seller) for seller in sellers))

@@ -36,6 +36,7 @@ from plugins.groupbuy.errors import CampaignClosed, LimitExceeded, NotInCommunit
 from plugins.groupbuy.service.campaigns import Progress, progress_topic
 from plugins.groupbuy.service.common import (
     campaign_row,
+    catalog_changed,
     for_update,
     is_open,
     new_order_ref,
@@ -166,6 +167,7 @@ async def place_batch(
     progress: list[Progress] = []
     async with kernel.db.write():
         campaign = await campaign_row(kernel, seller, campaign_id, lock=True)
+        await catalog_changed(kernel, seller)
         now = kernel.clock()
         if not is_open(campaign, now):
             return [CampaignClosed("the campaign is not open for joins")] * len(requests), []

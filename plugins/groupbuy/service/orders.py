@@ -21,7 +21,7 @@ from plugins.groupbuy.events import (
     OrderRefunded,
     RefundLine,
 )
-from plugins.groupbuy.service.common import for_update
+from plugins.groupbuy.service.common import catalog_changed, for_update
 
 __all__ = ["cancel_orders", "mark_picked_up", "order_lines", "refund_order"]
 
@@ -53,6 +53,7 @@ async def cancel_orders(
         return []
     now = kernel.clock()
     async with kernel.db.write():
+        await catalog_changed(kernel, member_id)
         # The state change is the "exactly once": only the call that flips it releases.
         rows = await run_sql(
             kernel.db,
@@ -191,6 +192,7 @@ async def refund_order(
     if amount_fen <= 0:
         raise BadUserInput("refund a positive amount", field_errors={"amountFen": "positive"})
     async with kernel.db.write():
+        await catalog_changed(kernel, member_id)
         order = await _order(kernel, "member = {} AND id = {}", member_id, order_id)
         if order["state"] == "cancelled":
             raise Conflict("a cancelled order has nothing to refund")
