@@ -78,6 +78,11 @@ TARGETS = [
     ("typename_vs_raw_asgi", "typename/alliance", "typename/raw_asgi", 0.35),
     ("product_list_vs_raw_asgi", "product_list/alliance_1", "typename/raw_asgi", 0.12),
     ("product_list_vs_stock_strawberry", "product_list/alliance_1", "product_list/stock", 3.0),
+    ("cached_product_list_vs_litestar_json", "product_list/alliance_1", "typename/litestar", 0.5),
+    # The same list executed every time (the response cache off): what a cold or
+    # constantly changing list costs.
+    ("executed_product_list_vs_raw_asgi", "product_list/executed", "typename/raw_asgi", 0.12),
+    ("executed_product_list_vs_stock", "product_list/executed", "product_list/stock", 3.0),
     ("product_list_2000_vs_1_member", "members/alliance_2000", "members/alliance_1", 0.9),
     ("scale_out_two_vs_one_process", "scale_out/two_processes", "scale_out/one_process", 1.7),
 ]
@@ -177,6 +182,7 @@ def _used(before: dict[int, float], after: dict[int, float]) -> float:
 def _measure(run: Run, urls: dict[int, str], typename: Load, product: Load) -> None:
     var = run.tmp / "var"
     base = _server_env(urls[1], var)
+    uncached = {**base, "ALLIANCE_RESPONSE_CACHE_ENTRIES": "0"}
     logs = run.tmp
     # Phase 1: the stack's layers side by side on the one-member database.
     run.start(
@@ -185,6 +191,7 @@ def _measure(run: Run, urls: dict[int, str], typename: Load, product: Load) -> N
             "litestar": (lambda: start_hypercorn("litestar", LITESTAR, base, logs), [typename]),
             "stock": (lambda: start_hypercorn("stock", STOCK, base, logs), [product, typename]),
             "alliance_1": (lambda: start_alliance("alliance_1", base, logs), [product, typename]),
+            "executed": (lambda: start_alliance("executed", uncached, logs), [product]),
         }
     )
     run.interleave(
@@ -195,10 +202,11 @@ def _measure(run: Run, urls: dict[int, str], typename: Load, product: Load) -> N
             ("typename/alliance", *run.wrk("alliance_1", typename)),
             ("product_list/stock", *run.wrk("stock", product)),
             ("product_list/alliance_1", *run.wrk("alliance_1", product)),
+            ("product_list/executed", *run.wrk("executed", product)),
         ]
     )
-    run.remember_memory("raw_asgi", "litestar", "stock")
-    run.stop("raw_asgi", "litestar", "stock")
+    run.remember_memory("raw_asgi", "litestar", "stock", "executed")
+    run.stop("raw_asgi", "litestar", "stock", "executed")
     # Phase 2: the product list with 1, 100 and 2,000 members, then the workers' memory.
     run.start({f"alliance_{n}": (_alliance(n, urls[n], var, logs), [product]) for n in SIZES[1:]})
     run.interleave([(f"members/alliance_{n}", *run.wrk(f"alliance_{n}", product)) for n in SIZES])

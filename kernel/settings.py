@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     # Serving processes run the event dispatcher (delivery after commit); tests turn it off
     # and drain explicitly.
     background_tasks: bool = True
+    # Answers kept per process by the GraphQL response cache (docs/performance.md); 0 = off.
+    response_cache_entries: int = Field(default=2048, ge=0, le=1_000_000)
     # Plugin slugs not to load, comma-separated (ALLIANCE_PLUGINS_BLOCKED=groupbuy,bakery).
     plugins_blocked: Annotated[list[str], NoDecode] = Field(default_factory=list)
 

@@ -94,5 +94,10 @@ def create_app(settings: Settings | None = None, *, plugins: PluginHost | None =
     )
     # Plain POST /graphql requests skip routing, dependency injection and strawberry's view;
     # the controller above answers everything else (see kernel/gateway/fastpath.py).
-    app.asgi_handler = GraphQLFastPath(app.asgi_handler, kernel=kernel, schemas=schemas)
+    app.asgi_handler = GraphQLFastPath(
+        app.asgi_handler,
+        kernel=kernel,
+        schemas=schemas,
+        cache_entries=settings.response_cache_entries,
+    )
     return app

@@ -42,7 +42,7 @@ from kernel.gateway.controller import (
 )
 from kernel.gateway.errors import http_error_body
 from kernel.gateway.limits import MAX_BODY_BYTES
-from kernel.gateway.response_cache import ResponseCache
+from kernel.gateway.response_cache import MAX_ENTRIES, ResponseCache
 from kernel.state.tracker import MEMO_KEY as STATE_MEMO_KEY
 
 __all__ = ["GraphQLFastPath"]
@@ -74,6 +74,7 @@ class GraphQLFastPath:
         schemas: SchemaSelector,
         context_getter: Callable[..., Any] = http_context,
         path: str = "/graphql",
+        cache_entries: int = MAX_ENTRIES,
     ) -> None:
         self.app = app
         self.kernel = kernel
@@ -81,7 +82,7 @@ class GraphQLFastPath:
         self.context_getter = context_getter
         self.path = path
         self._media_types: dict[bytes, str | None] = {}
-        self.cache = ResponseCache()
+        self.cache = ResponseCache(cache_entries) if cache_entries > 0 else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -144,9 +145,9 @@ class GraphQLFastPath:
             self.kernel, authorization.decode("latin-1") if authorization else None
         )
         schema = self.schemas(context)
-        caller = ResponseCache.caller(context)
+        caller = ResponseCache.caller(context) if self.cache is not None else None
         key = None
-        if caller is not None:
+        if caller is not None and self.cache is not None:
             key = (id(schema), caller, query, _canonical(variables), operation_name)
             hit = await self.cache.lookup(self.kernel.db, key)
             if hit is not None:
@@ -168,7 +169,12 @@ class GraphQLFastPath:
             processed.pop("data", None)
             return (400 if media_type == GRAPHQL_RESPONSE_JSON else 200), _encode(processed)
         payload = _encode(processed)
-        if key is not None and not result.errors and isinstance(result.data, dict):
+        if (
+            key is not None
+            and self.cache is not None
+            and not result.errors
+            and isinstance(result.data, dict)
+        ):
             memo = context.memo
             self.cache.store(key, memo, set(result.data), memo.get(STATE_MEMO_KEY), 200, payload)
         return 200, payload

@@ -36,6 +36,7 @@ from piccolo.columns import BigInt, Varchar
 from piccolo.table import Table
 
 __all__ = [
+    "MAX_ENTRIES",
     "CacheTag",
     "Recorder",
     "ResponseCache",
