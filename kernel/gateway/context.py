@@ -12,7 +12,7 @@ credential checked again, a fresh per-operation cache.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -104,16 +104,19 @@ def context_of(info: Info[Any, Any]) -> Context:
     return context
 
 
-async def http_context(kernel: Any, authorization: str | None) -> Context:
+async def http_context(
+    kernel: Any, authorization: str | None, *, cache_tags: Sequence[str] = ()
+) -> Context:
     """The context of an HTTP request carrying ``authorization`` (the header's value): the
-    caller authenticated, or anonymous with the reason when the credential is bad."""
+    caller authenticated, or anonymous with the reason when the credential is bad.
+    ``cache_tags``: response-cache tags whose versions authentication should read too."""
     from kernel.identity.authn import authenticate
 
     principal: Principal | None = None
     error: AllianceError | None = None
     memo: dict[str, Any] = {}
     try:
-        principal = await authenticate(kernel, authorization, memo=memo)
+        principal = await authenticate(kernel, authorization, memo=memo, cache_tags=cache_tags)
     except AllianceError as exc:
         error = exc
     return Context(

@@ -31,7 +31,7 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from kernel.errors import ErrorCode
+from kernel.errors import AllianceError, ErrorCode
 from kernel.gateway.context import http_context
 from kernel.gateway.controller import (
     GRAPHQL_RESPONSE_JSON,
@@ -42,7 +42,12 @@ from kernel.gateway.controller import (
 )
 from kernel.gateway.errors import http_error_body
 from kernel.gateway.limits import MAX_BODY_BYTES
-from kernel.gateway.response_cache import MAX_ENTRIES, ResponseCache
+from kernel.gateway.response_cache import (
+    MAX_ENTRIES,
+    STATE_TAG,
+    VERSIONS_MEMO_KEY,
+    ResponseCache,
+)
 from kernel.state.tracker import MEMO_KEY as STATE_MEMO_KEY
 
 __all__ = ["GraphQLFastPath"]
@@ -141,15 +146,33 @@ class GraphQLFastPath:
         extensions: dict[str, Any] | None,
         media_type: str,
     ) -> tuple[int, bytes]:
+        auth = authorization.decode("latin-1") if authorization else None
+        cache = self.cache
+        operation = (query, _canonical(variables), operation_name)
+        # A bearer token names its user before the database is asked: if an answer is
+        # cached for it, authentication's query reads that entry's tag versions too.
+        peeked = None
+        if cache is not None and auth is not None:
+            user = self._bearer_user(auth)
+            if user is not None:
+                peeked = cache.peek((user, None, *operation))
         context = await self.context_getter(
-            self.kernel, authorization.decode("latin-1") if authorization else None
+            self.kernel, auth, cache_tags=peeked.tags if peeked is not None else ()
         )
         schema = self.schemas(context)
-        caller = ResponseCache.caller(context) if self.cache is not None else None
+        caller = cache.caller(context) if cache is not None else None
         key = None
-        if caller is not None and self.cache is not None:
-            key = (id(schema), caller, query, _canonical(variables), operation_name)
-            hit = await self.cache.lookup(self.kernel.db, key)
+        if cache is not None and caller is not None:
+            key = (*caller, *operation)
+            admin = bool(context.principal.is_platform_admin)
+            memo = context.memo
+            read = memo.get(VERSIONS_MEMO_KEY)
+            entry = cache.peek(key)
+            if entry is not None and entry is peeked and read is not None:
+                versions = {**read, STATE_TAG: memo.get(STATE_MEMO_KEY)}
+                hit = cache.answer(key, entry, versions, schema=schema, admin=admin)
+            else:
+                hit = await cache.lookup(self.kernel.db, key, schema=schema, admin=admin)
             if hit is not None:
                 return hit
         try:
@@ -176,8 +199,29 @@ class GraphQLFastPath:
             and isinstance(result.data, dict)
         ):
             memo = context.memo
-            self.cache.store(key, memo, set(result.data), memo.get(STATE_MEMO_KEY), 200, payload)
+            self.cache.store(
+                key,
+                memo,
+                set(result.data),
+                memo.get(STATE_MEMO_KEY),
+                schema=schema,
+                admin=bool(context.principal.is_platform_admin),
+                status=200,
+                body=payload,
+            )
         return 200, payload
+
+    def _bearer_user(self, authorization: str) -> int | None:
+        """The user a ``Bearer`` token is for, when the token is valid now (checked without
+        the database; authentication checks it again, with its session)."""
+        scheme, _, token = authorization.strip().partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        try:
+            claims = self.kernel.tokens.decode_access(token.strip(), now=self.kernel.clock())
+        except AllianceError:
+            return None
+        return int(claims.user_id)
 
     def _media_type(self, accept: bytes) -> str | None:
         """The answer's media type for this ``Accept`` header (as the controller chooses it),

@@ -16,10 +16,12 @@ make a stale answer impossible rather than unlikely:
 - **Version first, rows second.** :func:`depend` reads the tag's version *before* the
   resolver reads its rows; a change committed in between makes the stored version older than
   the database's, so the entry is never valid.
-- **Checked on every hit.** A hit costs one query: the current versions of the entry's tags
-  and the kernel state version (permissions, enabled plugins, consent). Any difference and the
-  request executes as usual. The entry is per caller (user or API key), per schema, per
-  document, variables and operation name.
+- **Checked on every hit.** Against the current versions of the entry's tags and the kernel
+  state version (permissions, enabled plugins, consent): for a bearer token, read by
+  authentication's own query (the token names the user before the database is asked, so the
+  entry is found first); for an API key, by one more query. Any difference and the request
+  executes as usual. The entry is per caller (user or API key), per schema, per document,
+  variables and operation name.
 
 Entries are bounded (:data:`MAX_ENTRIES` per process, least recently used dropped first;
 answers over :data:`MAX_BODY` bytes are not kept).
@@ -39,19 +41,26 @@ from kernel.events.sql import query
 
 __all__ = [
     "MAX_ENTRIES",
+    "STATE_TAG",
+    "VERSIONS_MEMO_KEY",
     "CacheTag",
     "Recorder",
     "ResponseCache",
+    "adopt_tag_versions",
     "cache_depends",
     "cache_touch",
     "depend",
+    "tag_version_columns",
     "touch",
 ]
 
 MAX_ENTRIES: Final = 2_048
 MAX_BODY: Final = 512 * 1024
 MEMO_KEY: Final = "kernel.response_cache"
+# The versions authentication read for the gateway (one round trip per cached answer).
+VERSIONS_MEMO_KEY: Final = "kernel.response_cache.versions"
 _STATE: Final = "*kernel.state"
+STATE_TAG: Final = _STATE
 _QUERY: Final = OperationType.QUERY
 
 _TOUCH: Final = (
@@ -97,6 +106,20 @@ async def _versions(db: Any, tags: list[str]) -> dict[str, int]:
     for row in rows:
         found[str(row["tag"])] = int(row["version"])
     return found
+
+
+def tag_version_columns(count: int) -> str:
+    """Select-list entries reading ``count`` tags' versions (``{}`` placeholders, in order),
+    for a query that has other work to do in the same round trip (authentication's)."""
+    return "".join(
+        f", (SELECT c.version FROM kernel_cache_tag c WHERE c.tag = {{}}) AS cache_tag_{i}"
+        for i in range(count)
+    )
+
+
+def adopt_tag_versions(memo: dict[Any, Any], tags: list[str], row: dict[str, Any]) -> None:
+    """Keep in ``memo`` the versions :func:`tag_version_columns` read into ``row``."""
+    memo[VERSIONS_MEMO_KEY] = {tag: int(row[f"cache_tag_{i}"] or 0) for i, tag in enumerate(tags)}
 
 
 async def depend(info: Any, *tags: str) -> None:
@@ -148,12 +171,24 @@ async def cache_touch(kernel: Any, *tags: str) -> None:
 @dataclass(frozen=True, slots=True)
 class _Entry:
     versions: tuple[tuple[str, int], ...]  # the tags', then the kernel state's
+    schema: int  # id() of the schema that executed it (introspection or not)
+    admin: bool  # the caller was a platform admin
     status: int
     body: bytes
 
+    @property
+    def tags(self) -> list[str]:
+        return [tag for tag, _ in self.versions if tag != _STATE]
+
 
 class ResponseCache:
-    """A process's cached answers (see the module's docstring)."""
+    """A process's cached answers (see the module's docstring).
+
+    Keys are ``(user id, API key id, document, variables, operation name)``: a bearer
+    token's user is known from the token before the database is asked, so the fast path can
+    :meth:`peek` first and have authentication's query read the entry's tag versions too
+    (one round trip per hit). The schema and the caller's admin flag are checked on a hit.
+    """
 
     def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
         self.max_entries = max_entries
@@ -164,28 +199,52 @@ class ResponseCache:
         return len(self._entries)
 
     @staticmethod
-    def caller(context: Any) -> Any:
-        """Who the answer is for, or None when nothing may be cached for this caller."""
+    def caller(context: Any) -> tuple[Any, Any] | None:
+        """Whose the answer is, or None when nothing may be cached for this caller."""
         principal = getattr(context, "principal", None)
         if principal is None:
             return None
-        return (principal.user_id, principal.api_key_id, principal.is_platform_admin)
+        return (principal.user_id, principal.api_key_id)
 
-    async def lookup(self, db: Any, key: tuple[Any, ...]) -> tuple[int, bytes] | None:
+    def peek(self, key: tuple[Any, ...]) -> _Entry | None:
+        """The entry stored for ``key``, not yet checked."""
+        return self._entries.get(key)
+
+    def answer(
+        self,
+        key: tuple[Any, ...],
+        entry: _Entry,
+        versions: dict[str, int],
+        *,
+        schema: Any,
+        admin: bool,
+    ) -> tuple[int, bytes] | None:
+        """``entry``'s answer if ``versions`` (current ones, read by this request before
+        anything else) are the entry's and the schema and caller match; else None, and the
+        entry is dropped."""
+        if (
+            entry.schema == id(schema)
+            and entry.admin == admin
+            and all(versions.get(tag) == version for tag, version in entry.versions)
+        ):
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry.status, entry.body
+        if self._entries.get(key) is entry:
+            del self._entries[key]
+        self.misses += 1
+        return None
+
+    async def lookup(
+        self, db: Any, key: tuple[Any, ...], *, schema: Any, admin: bool
+    ) -> tuple[int, bytes] | None:
         """The stored answer for ``key`` if it is still exact (one query), else None."""
         entry = self._entries.get(key)
         if entry is None:
             self.misses += 1
             return None
-        tags = [tag for tag, _ in entry.versions if tag != _STATE]
-        current = await _versions(db, tags)
-        if any(current[tag] != version for tag, version in entry.versions):
-            self._entries.pop(key, None)
-            self.misses += 1
-            return None
-        self._entries.move_to_end(key)
-        self.hits += 1
-        return entry.status, entry.body
+        current = await _versions(db, entry.tags)
+        return self.answer(key, entry, current, schema=schema, admin=admin)
 
     def store(
         self,
@@ -193,6 +252,9 @@ class ResponseCache:
         memo: dict[Any, Any],
         roots: set[str],
         state_version: int | None,
+        *,
+        schema: Any,
+        admin: bool,
         status: int,
         body: bytes,
     ) -> bool:
@@ -208,7 +270,7 @@ class ResponseCache:
         ):
             return False
         versions = (*sorted(recorder.tags.items()), (_STATE, state_version))
-        self._entries[key] = _Entry(versions, status, body)
+        self._entries[key] = _Entry(versions, id(schema), admin, status, body)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:
             self._entries.popitem(last=False)

@@ -19,13 +19,16 @@ request into a write.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hmac
 import json
+from collections.abc import Sequence
 from typing import Any, Final
 
 from kernel.db.scoped import unscoped
 from kernel.errors import Unauthenticated
 from kernel.events.sql import query
+from kernel.gateway.response_cache import adopt_tag_versions, tag_version_columns
 from kernel.identity.principal import Principal
 from kernel.identity.secrets import parse_api_key
 from kernel.identity.tables import ApiKey
@@ -42,19 +45,31 @@ _BAD_HEADER: Final = "unsupported Authorization header: use 'Bearer <token>' or 
 _SESSION = """
 SELECT s."user" AS user_id, s.revoked_at AS revoked_at, u.is_active AS is_active,
        u.is_platform_admin AS is_platform_admin,
-       (SELECT k.version FROM kernel_state k WHERE k.id = 1) AS state_version
+       (SELECT k.version FROM kernel_state k WHERE k.id = 1) AS state_version{}
 FROM kernel_auth_session s JOIN kernel_user u ON u.id = s."user"
-WHERE s.id = {}
+WHERE s.id = {{}}
 """
 
 
+@functools.cache
+def _session_query(tags: int) -> str:
+    """The session query, reading the versions of ``tags`` cache tags too."""
+    return _SESSION.format(tag_version_columns(tags))
+
+
 async def authenticate(
-    kernel: Any, authorization: str | None, *, memo: dict[Any, Any] | None = None
+    kernel: Any,
+    authorization: str | None,
+    *,
+    memo: dict[Any, Any] | None = None,
+    cache_tags: Sequence[str] = (),
 ) -> Principal | None:
     """The caller named by an ``Authorization`` header value; None when there is none.
 
     With ``memo`` (the request's), a bearer token's query also brings the kernel state
-    version into it (see the module's docstring).
+    version into it (see the module's docstring), and the versions of the response-cache
+    ``cache_tags`` the gateway asks for (a cached answer is then checked without a second
+    round trip; :mod:`kernel.gateway.response_cache`).
 
     Raises :class:`~kernel.errors.Unauthenticated` for a header that is present but malformed,
     of another scheme, or carries an invalid, expired or revoked credential.
@@ -68,17 +83,20 @@ async def authenticate(
     # Authentication schemes are case-insensitive (RFC 9110, 11.1).
     match scheme.lower():
         case "bearer":
-            return await _bearer(kernel, credential, memo)
+            return await _bearer(kernel, credential, memo, cache_tags)
         case "apikey":
             return await _api_key(kernel, credential)
         case _:
             raise Unauthenticated(_BAD_HEADER)
 
 
-async def _bearer(kernel: Any, token: str, memo: dict[Any, Any] | None) -> Principal:
+async def _bearer(
+    kernel: Any, token: str, memo: dict[Any, Any] | None, cache_tags: Sequence[str]
+) -> Principal:
     claims = kernel.tokens.decode_access(token, now=kernel.clock())
+    tags = list(cache_tags) if memo is not None else []
     # Straight to the engine (kernel/events/sql.py): half the CPU of ``AuthSession.raw``.
-    rows = await query(kernel.db, _SESSION, claims.session_id)
+    rows = await query(kernel.db, _session_query(len(tags)), *tags, claims.session_id)
     row = rows[0] if rows else None
     if (
         row is None
@@ -89,6 +107,8 @@ async def _bearer(kernel: Any, token: str, memo: dict[Any, Any] | None) -> Princ
         raise Unauthenticated(_SESSION_ENDED)
     if memo is not None:
         await tracker(kernel.db).adopt(int(row["state_version"] or 0), memo)
+        if tags:
+            adopt_tag_versions(memo, tags, row)
     return Principal(
         user_id=claims.user_id,
         session_id=claims.session_id,

@@ -28,8 +28,9 @@ query($c: ID!, $k: ID) {
 # and the community's progress (the minimum group size, the group). Raise it only with a
 # reason; it must never depend on the number of SKUs.
 PRODUCT_LIST_BUDGET = 6
-# Answered from the response cache: the session, then the versions the entry depends on.
-CACHED_PRODUCT_LIST = 2
+# Answered from the response cache: the session query, which reads the versions the cached
+# entry depends on too.
+CACHED_PRODUCT_LIST = 1
 
 
 class QueryLog:
