@@ -96,7 +96,8 @@ class Dispatcher:
         remove_wakeup(self.kernel.db, self._wakeup)
         if task is not None:
             try:
-                await asyncio.wait_for(asyncio.shield(task), grace)
+                async with asyncio.timeout(grace):
+                    await asyncio.shield(task)
             except TimeoutError:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -120,8 +121,11 @@ class Dispatcher:
                 )
             if self._stopping:
                 return
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+            # cancellation arriving as the wait ends (kernel/plugins/calls.py).
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wakeup.wait()
 
     # --- delivery ----------------------------------------------------------------------------
 
@@ -182,7 +186,8 @@ class Dispatcher:
             if plugin is not None and gate is not None and not await gate(plugin, item.member_id):
                 await store.mark_skipped(db, item, self.owner, self.kernel.clock())
                 return
-            await asyncio.wait_for(subscription.handler(event), self.handler_timeout)
+            async with asyncio.timeout(self.handler_timeout):
+                await subscription.handler(event)
         except Exception as exc:
             await self._failed(item, exc)
             return

@@ -127,3 +127,48 @@ async def test_the_same_question_is_one_entry_whoever_orders_the_variables(
         again = await alliance_client(PRODUCT_LIST, {k: ids[k] for k in variables_order})
     assert again.ok() == first
     assert len(statements) == 1, statements
+
+
+CREATE_KEY = """
+mutation ($m: ID!) {
+  createApiKey(memberId: $m, name: "livestream page", actions: ["kernel.members.read"]) {
+    apiKey { id } plaintext
+  }
+}"""
+REVOKE_KEY = """
+mutation ($m: ID!, $id: ID!) { revokeApiKey(memberId: $m, id: $id) { revokedAt } }"""
+
+
+async def test_an_api_key_caller_is_cached_and_checked_too(
+    alliance_kernel: Any, alliance_factory: Any, alliance_client: Any, monkeypatch: Any
+) -> None:
+    """An API key's caller is known only after its lookup: a hit costs that lookup and one
+    versions query, and is never stale, and a revoked key gets nothing from the cache."""
+    kernel, client = alliance_kernel, alliance_client
+    shop = await make_shop(kernel, alliance_factory)
+    campaign = await shop.campaign()
+    ids = {
+        "c": shop.gid("GroupbuyCampaign", campaign),
+        "k": shop.gid("Community", shop.communities[0]),
+    }
+    store = shop.gid("Member", shop.store)
+    await client.sign_in(shop.owner)
+    created = (await client(CREATE_KEY, {"m": store})).ok()["createApiKey"]
+    client.sign_out()
+    key = {"Authorization": f"ApiKey {created['plaintext']}"}
+    log = QueryLog(kernel, monkeypatch)
+
+    first = (await client(PRODUCT_LIST, ids, headers=key)).ok()
+    with log.counting() as statements:
+        assert (await client(PRODUCT_LIST, ids, headers=key)).ok() == first
+    assert len(statements) == 2, statements  # the key's lookup, the versions
+
+    await catalog.set_stock(kernel, shop.store.id, "EGGS-10", 3)
+    changed = (await client(PRODUCT_LIST, ids, headers=key)).ok()
+    stocks = {i["sku"]["code"]: i["sku"]["stock"] for i in changed["groupbuyCampaign"]["items"]}
+    assert stocks["EGGS-10"] == 3
+
+    await client.sign_in(shop.owner)
+    assert (await client(REVOKE_KEY, {"m": store, "id": created["apiKey"]["id"]})).ok()
+    client.sign_out()
+    assert (await client(PRODUCT_LIST, ids, headers=key)).code == "UNAUTHENTICATED"
