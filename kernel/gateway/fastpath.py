@@ -148,7 +148,7 @@ class GraphQLFastPath:
     ) -> tuple[int, bytes]:
         auth = authorization.decode("latin-1") if authorization else None
         cache = self.cache
-        operation = (query, _canonical(variables), operation_name)
+        operation = (query, _canonical(variables), operation_name, _canonical(extensions))
         # A bearer token names its user before the database is asked: if an answer is
         # cached for it, authentication's query reads that entry's tag versions too.
         peeked = None
@@ -242,9 +242,10 @@ class GraphQLFastPath:
         return chosen
 
 
-def _canonical(variables: dict[str, Any] | None) -> bytes:
-    """The variables as a cache key: the same values in any key order give the same bytes."""
-    return b"" if not variables else _encode_sorted(variables)
+def _canonical(values: dict[str, Any] | None) -> bytes:
+    """Variables or extensions as part of a cache key: the same values in any key order give
+    the same bytes."""
+    return b"" if not values else _encode_sorted(values)
 
 
 def _operation(body: bytes) -> tuple[str, dict[str, Any] | None, str | None, Any]:
