@@ -31,7 +31,7 @@ from strawberry.http import process_result
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types.graphql import OperationType
 
-from kernel.errors import AllianceError, ErrorCode
+from kernel.errors import ErrorCode
 from kernel.gateway.context import http_context
 from kernel.gateway.controller import (
     GRAPHQL_RESPONSE_JSON,
@@ -48,6 +48,7 @@ from kernel.gateway.response_cache import (
     VERSIONS_MEMO_KEY,
     ResponseCache,
 )
+from kernel.identity.authn import bearer_user
 from kernel.state.tracker import MEMO_KEY as STATE_MEMO_KEY
 
 __all__ = ["GraphQLFastPath"]
@@ -153,7 +154,7 @@ class GraphQLFastPath:
         # cached for it, authentication's query reads that entry's tag versions too.
         peeked = None
         if cache is not None and auth is not None:
-            user = self._bearer_user(auth)
+            user = bearer_user(self.kernel, auth)
             if user is not None:
                 peeked = cache.peek((user, None, *operation))
         context = await self.context_getter(
@@ -162,10 +163,10 @@ class GraphQLFastPath:
         schema = self.schemas(context)
         caller = cache.caller(context) if cache is not None else None
         key = None
+        memo = context.memo
+        admin = caller is not None and bool(context.principal.is_platform_admin)
         if cache is not None and caller is not None:
             key = (*caller, *operation)
-            admin = bool(context.principal.is_platform_admin)
-            memo = context.memo
             read = memo.get(VERSIONS_MEMO_KEY)
             entry = cache.peek(key)
             if entry is not None and entry is peeked and read is not None:
@@ -193,35 +194,22 @@ class GraphQLFastPath:
             return (400 if media_type == GRAPHQL_RESPONSE_JSON else 200), _encode(processed)
         payload = _encode(processed)
         if (
-            key is not None
-            and self.cache is not None
+            cache is not None
+            and key is not None
             and not result.errors
             and isinstance(result.data, dict)
         ):
-            memo = context.memo
-            self.cache.store(
+            cache.store(
                 key,
                 memo,
                 set(result.data),
                 memo.get(STATE_MEMO_KEY),
                 schema=schema,
-                admin=bool(context.principal.is_platform_admin),
+                admin=admin,
                 status=200,
                 body=payload,
             )
         return 200, payload
-
-    def _bearer_user(self, authorization: str) -> int | None:
-        """The user a ``Bearer`` token is for, when the token is valid now (checked without
-        the database; authentication checks it again, with its session)."""
-        scheme, _, token = authorization.strip().partition(" ")
-        if scheme.lower() != "bearer":
-            return None
-        try:
-            claims = self.kernel.tokens.decode_access(token.strip(), now=self.kernel.clock())
-        except AllianceError:
-            return None
-        return int(claims.user_id)
 
     def _media_type(self, accept: bytes) -> str | None:
         """The answer's media type for this ``Accept`` header (as the controller chooses it),

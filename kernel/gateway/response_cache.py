@@ -59,8 +59,8 @@ MAX_BODY: Final = 512 * 1024
 MEMO_KEY: Final = "kernel.response_cache"
 # The versions authentication read for the gateway (one round trip per cached answer).
 VERSIONS_MEMO_KEY: Final = "kernel.response_cache.versions"
-_STATE: Final = "*kernel.state"
-STATE_TAG: Final = _STATE
+# The kernel state version's place among an entry's versions.
+STATE_TAG: Final = "*kernel.state"
 _QUERY: Final = OperationType.QUERY
 
 _TOUCH: Final = (
@@ -99,10 +99,10 @@ async def _versions(db: Any, tags: list[str]) -> dict[str, int]:
     sql = "SELECT 'x' AS tag, 0 AS version WHERE 1 = 0"
     if tags:
         sql = f"SELECT tag, version FROM kernel_cache_tag WHERE tag IN ({placeholders})"
-    sql += f" UNION ALL SELECT '{_STATE}' AS tag, version FROM kernel_state WHERE id = 1"
+    sql += f" UNION ALL SELECT '{STATE_TAG}' AS tag, version FROM kernel_state WHERE id = 1"
     rows = await query(db, sql, *tags)
     found = {tag: 0 for tag in tags}
-    found[_STATE] = 0
+    found[STATE_TAG] = 0
     for row in rows:
         found[str(row["tag"])] = int(row["version"])
     return found
@@ -178,7 +178,7 @@ class _Entry:
 
     @property
     def tags(self) -> list[str]:
-        return [tag for tag, _ in self.versions if tag != _STATE]
+        return [tag for tag, _ in self.versions if tag != STATE_TAG]
 
 
 class ResponseCache:
@@ -269,7 +269,7 @@ class ResponseCache:
             or len(body) > MAX_BODY
         ):
             return False
-        versions = (*sorted(recorder.tags.items()), (_STATE, state_version))
+        versions = (*sorted(recorder.tags.items()), (STATE_TAG, state_version))
         self._entries[key] = _Entry(versions, id(schema), admin, status, body)
         self._entries.move_to_end(key)
         while len(self._entries) > self.max_entries:

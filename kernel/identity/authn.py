@@ -34,7 +34,7 @@ from kernel.identity.secrets import parse_api_key
 from kernel.identity.tables import ApiKey
 from kernel.state.tracker import tracker
 
-__all__ = ["LAST_USED_RESOLUTION", "authenticate"]
+__all__ = ["LAST_USED_RESOLUTION", "authenticate", "bearer_user"]
 
 LAST_USED_RESOLUTION: Final = dt.timedelta(minutes=5)
 _SESSION_ENDED: Final = "this session has ended: sign in again"
@@ -76,18 +76,35 @@ async def authenticate(
     """
     if authorization is None or not authorization.strip():
         return None
-    scheme, _, credential = authorization.strip().partition(" ")
-    credential = credential.strip()
+    scheme, credential = _parse(authorization)
     if not credential:
         raise Unauthenticated(_BAD_HEADER)
-    # Authentication schemes are case-insensitive (RFC 9110, 11.1).
-    match scheme.lower():
+    match scheme:
         case "bearer":
             return await _bearer(kernel, credential, memo, cache_tags)
         case "apikey":
             return await _api_key(kernel, credential)
         case _:
             raise Unauthenticated(_BAD_HEADER)
+
+
+def bearer_user(kernel: Any, authorization: str) -> int | None:
+    """The user a ``Bearer`` header names, if its token is valid now, checked without the
+    database (:func:`authenticate` still checks the session); None otherwise."""
+    scheme, token = _parse(authorization)
+    if scheme != "bearer":
+        return None
+    try:
+        return int(kernel.tokens.decode_access(token, now=kernel.clock()).user_id)
+    except Unauthenticated:
+        return None
+
+
+def _parse(authorization: str) -> tuple[str, str]:
+    """(scheme in lower case, credential) of a header value."""
+    scheme, _, credential = authorization.strip().partition(" ")
+    # Authentication schemes are case-insensitive (RFC 9110, 11.1).
+    return scheme.lower(), credential.strip()
 
 
 async def _bearer(
