@@ -1,7 +1,9 @@
 """The dispatcher: one asyncio task per process delivering outbox events to consumers.
 
-Each round claims due deliveries (leases) in one short write transaction, runs their
-handlers concurrently outside any transaction, then records each outcome. A crash anywhere
+Each round claims due deliveries (leases) in one short write transaction: the head of each
+(consumer, member) queue and up to ``run_size`` deliveries behind it. It runs the handlers
+outside any transaction, each queue's in order and the queues concurrently, then records the
+round's outcomes in one transaction. A crash anywhere
 before an outcome is recorded leaves a lease that expires: the delivery is retried, so
 delivery is at least once and handlers must be idempotent by event id.
 """
@@ -42,7 +44,10 @@ class Dispatcher:
         plugin's consumer is marked ``skipped`` (settable later: ``dispatcher.gate = ...``).
     :param handler_timeout: seconds a handler may run before it counts as failed.
     :param poll_interval: seconds between polls when no wake-up arrives.
-    :param lease_margin: seconds beyond ``handler_timeout`` a claim stays leased; a claim
+    :param batch_size: (consumer, member) queues served per round.
+    :param run_size: deliveries per queue per round, delivered in order (a busy member's
+        backlog drains ``run_size`` events a round, not one).
+    :param lease_margin: seconds beyond the handlers' time a claim stays leased; a claim
         whose dispatcher died is retried after that.
     """
 
@@ -56,6 +61,7 @@ class Dispatcher:
         handler_timeout: float = 10.0,
         poll_interval: float = 1.0,
         batch_size: int = 32,
+        run_size: int = 100,
         lease_margin: float = 30.0,
         listen: bool = True,
     ) -> None:
@@ -66,6 +72,7 @@ class Dispatcher:
         self.handler_timeout = handler_timeout
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.run_size = run_size
         self.lease_margin = lease_margin
         self.listen = listen
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
@@ -139,15 +146,22 @@ class Dispatcher:
             claims = await self._claim()
             if not claims:
                 break
+            runs: dict[tuple[str, int], list[store.Claim]] = {}
+            for item in claims:  # in outbox order: each run is one (consumer, member)'s queue
+                runs.setdefault((item.consumer, item.member_id), []).append(item)
+            # A run starts no handler later than lease_margin / 2 into the round, so the whole
+            # round (and its record) ends well inside the lease of handler_timeout + margin.
+            until = asyncio.get_running_loop().time() + self.lease_margin / 2
+            gates: dict[tuple[str, int], bool] = {}  # a plugin's gate, asked once a round
             outcomes = await asyncio.gather(
-                *(self._deliver(item) for item in claims), return_exceptions=True
+                *(self._deliver_run(run, until, gates) for run in runs.values())
             )
-            total += len(claims)
-            for outcome in outcomes:
-                if isinstance(outcome, Exception):  # recording an outcome failed: lease expires
-                    log.error("events: recording a delivery failed: %s", _describe(outcome))
-                elif isinstance(outcome, BaseException):
-                    raise outcome
+            done = [outcome for run in outcomes for outcome in run]
+            total += sum(1 for outcome in done if outcome.status != "released")
+            try:
+                await store.record(self.kernel.db, self.owner, self.kernel.clock(), done)
+            except Exception as exc:  # the leases expire: the round is retried
+                log.error("events: recording %d deliveries failed: %s", len(done), _describe(exc))
         return total
 
     async def _claim(self) -> list[store.Claim]:
@@ -157,7 +171,7 @@ class Dispatcher:
             raise RuntimeError("the dispatcher cannot run inside a database transaction")
         lease = dt.timedelta(seconds=self.handler_timeout + self.lease_margin)
         async with db.write():
-            await store.fan_out(db, self.bus, now)
+            await store.fan_out(db, self.bus, now, gate=self.gate)
             return await store.claim(
                 db,
                 self.bus.consumers,
@@ -165,35 +179,63 @@ class Dispatcher:
                 lease_until=now + lease,
                 owner=self.owner,
                 limit=self.batch_size,
+                run=self.run_size,
             )
 
-    async def _deliver(self, item: store.Claim) -> None:
-        """Run one handler and record the outcome; only BaseExceptions escape."""
-        db = self.kernel.db
+    async def _deliver_run(
+        self, run: list[store.Claim], until: float, gates: dict[tuple[str, int], bool]
+    ) -> list[store.Outcome]:
+        """Deliver one (consumer, member)'s claims in order; a failure that will be retried,
+        or reaching ``until`` (loop time), stops the run: the rest go back to the queue."""
+        outcomes: list[store.Outcome] = []
+        loop = asyncio.get_running_loop()
+        for position, item in enumerate(run):
+            if position and loop.time() >= until:
+                outcomes += [store.Outcome(rest, "released") for rest in run[position:]]
+                break
+            outcome = await self._deliver(item, gates)
+            outcomes.append(outcome)
+            if outcome.status == "pending":
+                outcomes += [store.Outcome(rest, "released") for rest in run[position + 1 :]]
+                break
+        return outcomes
+
+    async def _deliver(
+        self, item: store.Claim, gates: dict[tuple[str, int], bool]
+    ) -> store.Outcome:
+        """Run one handler; its outcome (only BaseExceptions escape). ``gates`` remembers
+        the gate's answers for this round."""
+        subscription = self.bus.subscription(item.consumer, item.event_type)
+        if subscription is None:
+            return self._dead(
+                item, LookupError(f"{item.consumer} does not subscribe to {item.event_type}")
+            )
+        try:  # first the gate: a skipped delivery needs no decoding
+            plugin, gate = item.plugin, self.gate
+            if plugin is not None and gate is not None:
+                key = (plugin, item.member_id)
+                if key not in gates:
+                    gates[key] = await gate(plugin, item.member_id)
+                if not gates[key]:
+                    return store.Outcome(item, "skipped")
+        except Exception as exc:
+            return self._failed(item, exc)
         try:
-            subscription = self.bus.subscription(item.consumer, item.event_type)
-            if subscription is None:
-                raise LookupError(f"{item.consumer} does not subscribe to {item.event_type}")
             event = self.bus.decode(item.event_type, item.payload)
         except Exception as exc:  # unknown type, bad payload: retrying cannot help
-            log.error("events: %s cannot take %s: %s", item.consumer, item.event_type, exc)
-            await store.mark_failed(
-                db, item, self.owner, self.kernel.clock(), error=_describe(exc), retry_at=None
-            )
-            return
+            return self._dead(item, exc)
         try:
-            plugin, gate = item.plugin, self.gate
-            if plugin is not None and gate is not None and not await gate(plugin, item.member_id):
-                await store.mark_skipped(db, item, self.owner, self.kernel.clock())
-                return
             async with asyncio.timeout(self.handler_timeout):
                 await subscription.handler(event)
         except Exception as exc:
-            await self._failed(item, exc)
-            return
-        await store.mark_done(db, item, self.owner, self.kernel.clock())
+            return self._failed(item, exc)
+        return store.Outcome(item, "done")
 
-    async def _failed(self, item: store.Claim, exc: Exception) -> None:
+    def _dead(self, item: store.Claim, exc: Exception) -> store.Outcome:
+        log.error("events: %s cannot take %s: %s", item.consumer, item.event_type, exc)
+        return store.Outcome(item, "dead", error=_describe(exc))
+
+    def _failed(self, item: store.Claim, exc: Exception) -> store.Outcome:
         now = self.kernel.clock()
         if isinstance(exc, TimeoutError):
             exc = TimeoutError(f"handler exceeded {self.handler_timeout:g} s")
@@ -209,9 +251,8 @@ class Dispatcher:
             "dead" if retry_at is None else f"retry in {delay:.1f}s",
             _describe(exc),
         )
-        await store.mark_failed(
-            self.kernel.db, item, self.owner, now, error=_describe(exc), retry_at=retry_at
-        )
+        status = "pending" if retry_at is not None else "dead"
+        return store.Outcome(item, status, error=_describe(exc), retry_at=retry_at)
 
 
 def _describe(exc: BaseException) -> str:

@@ -10,9 +10,9 @@ events per consumer without holding up other members or other consumers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kernel.events.bus import EventBus
 from kernel.events.sql import placeholders, query
@@ -20,7 +20,7 @@ from kernel.events.sql import placeholders, query
 if TYPE_CHECKING:
     from kernel.db import Database
 
-__all__ = ["Claim", "claim", "fan_out", "mark_done", "mark_failed", "mark_skipped"]
+__all__ = ["Claim", "Outcome", "claim", "fan_out", "record"]
 
 FAN_OUT_LOCK: Final = (0x0E7E, -1)  # advisory key: one fan-out at a time on PostgreSQL
 MAX_ERROR_CHARS: Final = 2000
@@ -40,8 +40,19 @@ class Claim:
     payload: str
 
 
-async def fan_out(db: Database, bus: EventBus, now: dt.datetime, *, limit: int = 500) -> int:
-    """Create delivery rows for unfanned outbox rows (in id order); returns rows fanned."""
+async def fan_out(
+    db: Database,
+    bus: EventBus,
+    now: dt.datetime,
+    *,
+    gate: Callable[[str, int], Awaitable[bool]] | None = None,
+    limit: int = 500,
+) -> int:
+    """Create delivery rows for unfanned outbox rows (in id order); returns rows fanned.
+
+    With ``gate``, a delivery to a plugin's consumer for a member that has not enabled the
+    plugin is written ``skipped`` at once: nothing to claim, lease or record for it (a
+    flash sale's orders, say, reach only the plugins the seller uses)."""
     if db.kind == "postgres":
         # Two concurrent fan-outs could commit a member's later event first: take turns.
         got = await query(db, "SELECT pg_try_advisory_xact_lock({}, {}) AS got", *FAN_OUT_LOCK)
@@ -49,19 +60,27 @@ async def fan_out(db: Database, bus: EventBus, now: dt.datetime, *, limit: int =
             return 0
     rows = await query(
         db,
-        "SELECT id, type, member_id FROM events_outbox WHERE fanned_out = {} ORDER BY id LIMIT {}",
-        False,
+        # A literal FALSE, so the partial index of unfanned rows applies to every plan.
+        "SELECT id, type, member_id FROM events_outbox WHERE fanned_out = FALSE "
+        "ORDER BY id LIMIT {}",
         limit,
     )
     if not rows:
         return 0
     values: list[str] = []
     args: list[object] = []
+    enabled: dict[tuple[str, int], bool] = {}
     for row in rows:
         for sub in bus.subscriptions(row["type"]):
-            values.append("({}, {}, {}, {}, 'pending', 0, {}, '', '', {})")
-            args += [row["id"], sub.consumer, sub.plugin, row["member_id"], now, now]
-    # 6 bind parameters a row: chunk far below PostgreSQL's 32,767 limit.
+            status = "pending"
+            if sub.plugin is not None and gate is not None:
+                key = (sub.plugin, row["member_id"])
+                if key not in enabled:
+                    enabled[key] = await gate(*key)
+                status = "pending" if enabled[key] else "skipped"
+            values.append("({}, {}, {}, {}, {}, 0, {}, '', '', {})")
+            args += [row["id"], sub.consumer, sub.plugin, row["member_id"], status, now, now]
+    # 7 bind parameters a row: chunk far below PostgreSQL's 32,767 limit.
     for start in range(0, len(values), 1000):
         chunk = values[start : start + 1000]
         await query(
@@ -70,7 +89,7 @@ async def fan_out(db: Database, bus: EventBus, now: dt.datetime, *, limit: int =
             "attempts, next_attempt_at, locked_by, last_error, updated_at) VALUES "
             + ", ".join(chunk)
             + " ON CONFLICT (consumer, outbox_id) DO NOTHING",
-            *args[start * 6 : (start + len(chunk)) * 6],
+            *args[start * 7 : (start + len(chunk)) * 7],
         )
     ids = [row["id"] for row in rows]
     await query(
@@ -90,27 +109,37 @@ async def claim(
     lease_until: dt.datetime,
     owner: str,
     limit: int,
+    run: int = 1,
 ) -> list[Claim]:
-    """Lease up to ``limit`` due deliveries of ``consumers`` (call inside ``db.write()``)."""
+    """Lease due deliveries of ``consumers`` (call inside ``db.write()``): up to ``limit``
+    heads (a head is its (consumer, member)'s oldest pending delivery), each with up to
+    ``run - 1`` of the deliveries queued behind it, in outbox order. A busy member's backlog
+    then drains ``run`` events a round instead of one; order per (consumer, member) holds
+    because a run is delivered in order and nobody else can claim behind a leased head."""
     if not consumers:
         return []
     lock = " FOR UPDATE OF d SKIP LOCKED" if db.kind == "postgres" else ""
-    rows = await query(
+    # The head of each queue: its least pending outbox id (read off the partial index of
+    # pending deliveries, so the cost follows the pending backlog, not the history).
+    # ``d.status = 'pending'`` again outside: a row locked after another dispatcher finished
+    # it is re-checked against it and skipped.
+    heads = await query(
         db,
-        "SELECT d.id, d.outbox_id, d.consumer, d.plugin, d.member_id, d.attempts, "
-        "o.type, o.payload FROM events_delivery d JOIN events_outbox o ON o.id = d.outbox_id "
-        f"WHERE d.status = 'pending' AND d.consumer IN ({placeholders(consumers)}) "
+        f"SELECT {_CLAIM_COLUMNS} FROM (SELECT consumer, member_id, MIN(outbox_id) AS head "
+        "FROM events_delivery WHERE status = 'pending' "
+        f"AND consumer IN ({placeholders(consumers)}) GROUP BY consumer, member_id) h "
+        "JOIN events_delivery d ON d.consumer = h.consumer AND d.outbox_id = h.head "
+        "JOIN events_outbox o ON o.id = d.outbox_id WHERE d.status = 'pending' "
         "AND d.next_attempt_at <= {} AND (d.locked_until IS NULL OR d.locked_until <= {}) "
-        "AND NOT EXISTS (SELECT 1 FROM events_delivery e WHERE e.consumer = d.consumer "
-        "AND e.member_id = d.member_id AND e.status = 'pending' AND e.outbox_id < d.outbox_id) "
         "ORDER BY d.outbox_id LIMIT {}" + lock,
         *consumers,
         now,
         now,
         limit,
     )
-    if not rows:
+    if not heads:
         return []
+    rows = heads + (await _followers(db, heads, now, run) if run > 1 else [])
     ids = [row["id"] for row in rows]
     await query(
         db,
@@ -121,7 +150,7 @@ async def claim(
         now,
         *ids,
     )
-    return [
+    claims = [
         Claim(
             delivery_id=row["id"],
             outbox_id=row["outbox_id"],
@@ -134,51 +163,98 @@ async def claim(
         )
         for row in rows
     ]
+    claims.sort(key=lambda c: c.outbox_id)
+    return claims
 
 
-async def _finish(
-    db: Database,
-    item: Claim,
-    owner: str,
-    *,
-    status: str,
-    now: dt.datetime,
-    next_attempt_at: dt.datetime | None = None,
-    error: str = "",
-) -> None:
-    # Only the lease holder records an outcome: after a lease expired, the new holder decides.
-    async with db.write():
-        await query(
-            db,
-            "UPDATE events_delivery SET status = {}, locked_until = NULL, last_error = {}, "
-            "next_attempt_at = {}, updated_at = {} WHERE id = {} AND locked_by = {} "
-            "AND status = 'pending'",
-            status,
-            error[:MAX_ERROR_CHARS],
-            next_attempt_at or now,
-            now,
-            item.delivery_id,
-            owner,
+_CLAIM_COLUMNS: Final = (
+    "d.id, d.outbox_id, d.consumer, d.plugin, d.member_id, d.attempts, d.next_attempt_at, "
+    "d.locked_until, o.type, o.payload"
+)
+
+
+async def _followers(
+    db: Database, heads: list[dict[str, Any]], now: dt.datetime, run: int
+) -> list[dict[str, Any]]:
+    """The deliveries queued behind each head, up to the first one not claimable now (due
+    later after a failure, or leased)."""
+    parts, args = [], []
+    for head in heads:
+        parts.append(
+            f"SELECT * FROM (SELECT {_CLAIM_COLUMNS} FROM events_delivery d "
+            "JOIN events_outbox o ON o.id = d.outbox_id WHERE d.consumer = {} "
+            "AND d.member_id = {} AND d.status = 'pending' AND d.outbox_id > {} "
+            "ORDER BY d.outbox_id LIMIT {}) AS f"
         )
+        args += [head["consumer"], head["member_id"], head["outbox_id"], run - 1]
+    found = await query(db, " UNION ALL ".join(parts), *args)
+    followers: list[dict[str, Any]] = []
+    blocked: set[tuple[str, int]] = set()
+    for row in sorted(found, key=lambda r: r["outbox_id"]):
+        key = (row["consumer"], row["member_id"])
+        if key in blocked:
+            continue
+        due = _aware(row["next_attempt_at"]) <= now
+        free = row["locked_until"] is None or _aware(row["locked_until"]) <= now
+        if due and free:
+            followers.append(row)
+        else:
+            blocked.add(key)
+    return followers
 
 
-async def mark_done(db: Database, item: Claim, owner: str, now: dt.datetime) -> None:
-    await _finish(db, item, owner, status="done", now=now)
+def _aware(value: dt.datetime | str) -> dt.datetime:
+    """A timestamp as read back: SQLite returns text (or a naive value) in UTC."""
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
-async def mark_skipped(db: Database, item: Claim, owner: str, now: dt.datetime) -> None:
-    await _finish(db, item, owner, status="skipped", now=now)
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How one claimed delivery ended: ``done``, ``skipped``, ``pending`` (retry at
+    ``retry_at``), ``dead``, or ``released`` (never attempted: the run stopped before it)."""
+
+    claim: Claim
+    status: str
+    error: str = ""
+    retry_at: dt.datetime | None = None
 
 
-async def mark_failed(
-    db: Database,
-    item: Claim,
-    owner: str,
-    now: dt.datetime,
-    *,
-    error: str,
-    retry_at: dt.datetime | None,
-) -> None:
-    """Schedule a retry at ``retry_at``, or dead-letter the delivery when it is None."""
-    status = "pending" if retry_at is not None else "dead"
-    await _finish(db, item, owner, status=status, now=now, next_attempt_at=retry_at, error=error)
+async def record(db: Database, owner: str, now: dt.datetime, outcomes: Sequence[Outcome]) -> None:
+    """Record a round's outcomes in one transaction. Only the lease holder records: after a
+    lease expired, the new holder decides (the ``locked_by`` condition)."""
+    plain: dict[str, list[int]] = {}
+    async with db.write():
+        for outcome in outcomes:
+            if outcome.status in ("done", "skipped", "released"):
+                plain.setdefault(outcome.status, []).append(outcome.claim.delivery_id)
+                continue
+            await query(
+                db,
+                "UPDATE events_delivery SET status = {}, locked_until = NULL, last_error = {}, "
+                "next_attempt_at = {}, updated_at = {} WHERE id = {} AND locked_by = {} "
+                "AND status = 'pending'",
+                outcome.status,
+                outcome.error[:MAX_ERROR_CHARS],
+                outcome.retry_at or now,
+                now,
+                outcome.claim.delivery_id,
+                owner,
+            )
+        for status, ids in plain.items():
+            if status == "released":  # back in the queue as it was: no attempt was made
+                change = "attempts = attempts - 1"
+                args: list[object] = []
+            else:
+                change = "status = {}, last_error = '', next_attempt_at = {}"
+                args = [status, now]
+            await query(
+                db,
+                f"UPDATE events_delivery SET {change}, locked_until = NULL, updated_at = {{}} "
+                f"WHERE id IN ({placeholders(ids)}) AND locked_by = {{}} AND status = 'pending'",
+                *args,
+                now,
+                *ids,
+                owner,
+            )

@@ -8,7 +8,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from kernel.events import Backoff, Dispatcher, Event, EventBus, dead_letters, publish, retry_dead
+from kernel.events import (
+    Backoff,
+    Dispatcher,
+    Event,
+    EventBus,
+    dead_letters,
+    publish,
+    retry_dead,
+    store,
+)
 from kernel.events.outbox import publish_many
 from kernel.events.sql import query
 from kernel.runtime import Kernel
@@ -217,8 +226,37 @@ async def test_plugin_consumers_skip_members_where_the_plugin_is_off(kernel: Ker
     await dispatcher.drain()
     assert recorder.seen["points"] == [(1, 1)]
     assert sorted(recorder.seen["core"]) == [(1, 1), (2, 1)]
-    assert sorted(asked) == [("loyalty", 1), ("loyalty", 2)]
-    assert sorted((await statuses(kernel))["loyalty.points"]) == ["done", "skipped"]
+    assert set(asked) == {("loyalty", 1), ("loyalty", 2)}
+    rows = await query(
+        kernel.db,
+        "SELECT member_id, status, attempts FROM events_delivery "
+        "WHERE consumer = 'loyalty.points' ORDER BY member_id",
+    )
+    # Member 2's delivery was skipped as it was fanned out: never claimed, never attempted.
+    assert rows == [
+        {"member_id": 1, "status": "done", "attempts": 1},
+        {"member_id": 2, "status": "skipped", "attempts": 0},
+    ]
+
+
+async def test_the_gate_is_asked_again_at_delivery(kernel: Kernel) -> None:
+    # Enabled when the event was fanned out, disabled before its delivery: skipped.
+    recorder = Recorder()
+    bus = make_bus(recorder)
+    bus.subscribe(OrderPlaced.type, "loyalty.points", recorder.handler("points"), plugin="loyalty")
+    enabled = {"loyalty"}
+
+    async def gate(plugin: str, member_id: int) -> bool:
+        return plugin in enabled
+
+    dispatcher = Dispatcher(kernel, bus, gate=gate)
+    await publish_orders(kernel, (1, 1))
+    async with kernel.db.write():
+        await store.fan_out(kernel.db, bus, kernel.clock(), gate=gate)
+    enabled.clear()
+    await dispatcher.drain()
+    assert recorder.seen == {}
+    assert await statuses(kernel) == {"loyalty.points": ["skipped"]}
 
 
 async def test_the_background_task_wakes_up_on_publish(kernel: Kernel) -> None:
@@ -280,3 +318,80 @@ async def test_publish_many_is_publish_for_a_batch(kernel: Kernel) -> None:
             raise RuntimeError("rolled back")
     await dispatcher.drain()
     assert by_member(recorder.seen["a"]) == {1: [1, 2], 2: [1]}
+
+
+class CountingRounds:
+    """Counts a dispatcher's claim rounds (each is one write transaction)."""
+
+    def __init__(self, dispatcher: Dispatcher) -> None:
+        self.rounds = 0
+        real = dispatcher._claim
+
+        async def claim() -> list:  # type: ignore[type-arg]
+            self.rounds += 1
+            return await real()
+
+        dispatcher._claim = claim  # type: ignore[method-assign]
+
+
+async def test_a_busy_members_backlog_drains_in_runs(kernel: Kernel) -> None:
+    # A flash sale: one seller's events pile up faster than one per round could deliver.
+    recorder = Recorder()
+    dispatcher = Dispatcher(kernel, make_bus(recorder, "a", "b"), run_size=100)
+    rounds = CountingRounds(dispatcher)
+    async with kernel.db.write():
+        await publish_many(kernel, [OrderPlaced(member_id=1, number=n) for n in range(250)])
+        await publish_many(kernel, [OrderPlaced(member_id=2, number=n) for n in range(3)])
+    assert await dispatcher.drain() == 2 * 253
+    assert rounds.rounds == 4  # 100 + 100 + 50 per queue, then an empty round
+    for consumer in ("a", "b"):
+        assert by_member(recorder.seen[consumer]) == {1: list(range(250)), 2: [0, 1, 2]}
+    assert await statuses(kernel) == {"a": ["done"] * 253, "b": ["done"] * 253}
+
+
+async def test_a_retried_failure_stops_its_run_and_keeps_the_order(
+    kernel: Kernel, clock: Clock
+) -> None:
+    recorder = Recorder()
+    recorder.fail["a"] = {(1, 3)}
+    dispatcher = Dispatcher(kernel, make_bus(recorder, "a"))
+    await publish_orders(kernel, *[(1, n) for n in range(1, 7)])
+    await dispatcher.drain()
+    assert recorder.seen["a"] == [(1, 1), (1, 2), (1, 3)]
+    rows = await query(
+        kernel.db, "SELECT status, attempts, locked_until FROM events_delivery ORDER BY outbox_id"
+    )
+    # The rest went back to the queue untouched: never attempted, not leased.
+    assert [(r["status"], r["attempts"], r["locked_until"]) for r in rows] == [
+        ("done", 1, None),
+        ("done", 1, None),
+        ("pending", 1, None),
+        *[("pending", 0, None)] * 3,
+    ]
+    recorder.fail["a"] = set()
+    clock.advance(2)
+    await dispatcher.drain()
+    assert recorder.seen["a"][3:] == [(1, n) for n in range(3, 7)]
+    assert await statuses(kernel) == {"a": ["done"] * 6}
+
+
+async def test_a_run_starts_no_handler_late_in_its_lease(kernel: Kernel) -> None:
+    # lease_margin 0.1 s: a run stops starting handlers 0.05 s into its round, so each
+    # round of these 60 ms handlers delivers one; every event still arrives, in order.
+    seen: list[int] = []
+
+    async def slow(event: Event) -> None:
+        assert isinstance(event, OrderPlaced)
+        seen.append(event.number)
+        await asyncio.sleep(0.06)
+
+    bus = EventBus()
+    bus.register_event(OrderPlaced)
+    bus.subscribe(OrderPlaced.type, "slow", slow)
+    dispatcher = Dispatcher(kernel, bus, handler_timeout=1, lease_margin=0.1)
+    rounds = CountingRounds(dispatcher)
+    await publish_orders(kernel, *[(1, n) for n in range(4)])
+    assert await dispatcher.drain() == 4
+    assert seen == [0, 1, 2, 3]
+    assert rounds.rounds == 5
+    assert await statuses(kernel) == {"slow": ["done"] * 4}
