@@ -16,6 +16,7 @@ from kernel.consent import (
     register_purpose,
     register_scope,
 )
+from kernel.db.bulk import insert_rows
 from kernel.db.constraints import create_unique_indexes
 from kernel.db.scoped import MemberScopedTable, member_column, scoped
 from kernel.demo_plugins import DemoContext, DemoResident
@@ -95,6 +96,7 @@ __all__ = [
     "encode_id",
     "hookimpl",
     "hookspec",
+    "insert_rows",
     "listen",
     "live_grantors",
     "live_grants",

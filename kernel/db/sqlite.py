@@ -21,7 +21,7 @@ from typing import Any
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
-__all__ = ["PooledSQLiteEngine"]
+__all__ = ["PooledSQLiteEngine", "fetch_all"]
 
 BUSY_TIMEOUT_MS = 10_000
 # Retrying BEGIN IMMEDIATE while another process holds the write lock: first and longest wait.
@@ -35,7 +35,7 @@ async def _pragma(connection: aiosqlite.Connection, statement: str) -> None:
         await cursor.fetchall()
 
 
-async def _fetch_all(
+async def fetch_all(
     connection: aiosqlite.Connection, query: str, args: list[Any] | None
 ) -> list[dict[str, Any]]:
     """Run ``query`` and fetch its rows in one trip to the connection's thread.
@@ -132,7 +132,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> list[dict[str, Any]]:
         async with self.lease() as connection:
-            return await _fetch_all(connection, query, args)
+            return await fetch_all(connection, query, args)
 
     async def _run_in_existing_connection(
         self,
@@ -143,7 +143,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         table: Any = None,
     ) -> list[dict[str, Any]]:
         # The stock engine re-runs "PRAGMA foreign_keys" before every query; ours is set once.
-        return await _fetch_all(connection, query, args)
+        return await fetch_all(connection, query, args)
 
     def transaction(
         self,

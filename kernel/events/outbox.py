@@ -16,8 +16,10 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Final
 
+from kernel.db.bulk import insert_rows
 from kernel.events.base import Event
 from kernel.events.sql import query
+from kernel.events.tables import Outbox
 
 if TYPE_CHECKING:
     from kernel.db import Database
@@ -75,15 +77,10 @@ async def publish(kernel: Kernel, event: Event) -> None:
             signal.set()
 
 
-# Columns per outbox row; PostgreSQL allows 32,767 bind parameters per statement.
-_COLUMNS: Final = 7
-_CHUNK: Final = 32_767 // _COLUMNS
-
-
 async def publish_many(kernel: Kernel, events: Sequence[Event]) -> None:
     """:func:`publish` for many events at once (a batch of orders): the same contract, one
-    lock per member and one ``INSERT`` per few thousand events instead of two statements per
-    event. Events keep their order (per member, delivery follows it)."""
+    lock per member and one ``INSERT`` (:func:`~kernel.db.bulk.insert_rows`) instead of two
+    statements per event. Events keep their order (per member, delivery follows it)."""
     if not events:
         return
     db = kernel.db
@@ -99,26 +96,22 @@ async def publish_many(kernel: Kernel, events: Sequence[Event]) -> None:
                     member,
                     NOTIFY_CHANNEL,
                 )
-        for start in range(0, len(events), _CHUNK):
-            chunk = events[start : start + _CHUNK]
-            rows = ", ".join("({}, {}, {}, {}, {}, {}, {})" for _ in chunk)
-            args: list[object] = []
-            for event in chunk:
-                args += [
-                    str(event.event_id),
-                    event.type,
-                    event.member_id,
-                    event.model_dump_json(),
-                    event.occurred_at,
-                    now,
-                    False,
-                ]
-            await query(
-                db,
-                "INSERT INTO events_outbox (event_id, type, member_id, payload, occurred_at, "
-                f"published_at, fanned_out) VALUES {rows}",
-                *args,
-            )
+        await insert_rows(
+            db,
+            Outbox,
+            [
+                {
+                    "event_id": str(event.event_id),
+                    "type": event.type,
+                    "member_id": event.member_id,
+                    "payload": event.model_dump_json(),
+                    "occurred_at": event.occurred_at,
+                    "published_at": now,
+                    "fanned_out": False,
+                }
+                for event in events
+            ],
+        )
     if db.kind == "sqlite":
         for signal in _wakeups.get(db, ()):
             signal.set()

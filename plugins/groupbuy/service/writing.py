@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from alliance_sdk import Event, placeholders, publish_many, run_sql, scoped
+from alliance_sdk import Event, insert_rows, placeholders, publish_many, run_sql
 from plugins.groupbuy.events import GroupFormed, OrderLine, OrderPlaced
 from plugins.groupbuy.service.campaigns import Progress
 from plugins.groupbuy.service.common import new_pickup_code
@@ -230,63 +230,63 @@ async def write_orders(
         item.discount_fen = _bps(item.subtotal_fen, item.request.discount_bps)
     await _invites(kernel, campaign, accepted, now)
     rows = [
-        GroupbuyOrder(
-            member=seller,
-            order_ref=item.ref,
-            campaign=int(campaign["id"]),
-            community=item.request.community_id,
-            buyer=item.request.buyer,
-            idempotency_key=item.request.idempotency_key,
-            request_hash=item.request.fingerprint,
-            state="placed",
-            total_fen=item.subtotal_fen - item.discount_fen,
-            discount_fen=item.discount_fen,
-            refunded_fen=0,
-            stock_source=item.source,
-            pickup_member=item.request.pickup_member,
-            pickup_code=new_pickup_code(PICKUP_CODE_LENGTH),
-            delivery_date=campaign["delivery_date"],
-            leader_member=item.request.attribution.leader_member_id,
-            ambassador_user=item.request.attribution.ambassador_user_id,
-            attribution_reason=item.request.attribution.reason[:40],
-            referral_code=item.request.referral_code,
-            invite=item.invite_id,
-            created_at=now,
-        )
+        {
+            "member": seller,
+            "order_ref": item.ref,
+            "campaign": int(campaign["id"]),
+            "community": item.request.community_id,
+            "buyer": item.request.buyer,
+            "idempotency_key": item.request.idempotency_key,
+            "request_hash": item.request.fingerprint,
+            "state": "placed",
+            "total_fen": item.subtotal_fen - item.discount_fen,
+            "discount_fen": item.discount_fen,
+            "refunded_fen": 0,
+            "stock_source": item.source,
+            "pickup_member": item.request.pickup_member,
+            "pickup_code": new_pickup_code(PICKUP_CODE_LENGTH),
+            "delivery_date": _date(campaign["delivery_date"]),
+            "leader_member": item.request.attribution.leader_member_id,
+            "ambassador_user": item.request.attribution.ambassador_user_id,
+            "attribution_reason": item.request.attribution.reason[:40],
+            "referral_code": item.request.referral_code,
+            "invite": item.invite_id,
+            "created_at": now,
+            "picked_up_at": None,
+        }
         for item in accepted
     ]
-    inserted = (
-        await scoped(GroupbuyOrder, seller)
-        .insert(*rows)
-        .returning(GroupbuyOrder.id, GroupbuyOrder.order_ref)
-    )
+    # One statement per kind of row (insert_rows: no per-row query building).
+    inserted = await insert_rows(kernel.db, GroupbuyOrder, rows, returning=["id", "order_ref"])
     ids = {str(r["order_ref"]): int(r["id"]) for r in inserted}
     for item in accepted:
         item.order_id = ids[item.ref]
-    await scoped(GroupbuyOrderLine, seller).insert(
-        *[
-            GroupbuyOrderLine(
-                member=seller,
-                order_id=item.order_id,
-                campaign=int(campaign["id"]),
-                sku=line.sku_id,
-                sku_code=line.code,
-                product_name=line.product_name,
-                category=line.category,
-                quantity=line.quantity,
-                unit_price_fen=line.unit_price_fen,
-                total_fen=line.total_fen,
-            )
+    await insert_rows(
+        kernel.db,
+        GroupbuyOrderLine,
+        [
+            {
+                "member": seller,
+                "order_id": item.order_id,
+                "campaign": int(campaign["id"]),
+                "sku": line.sku_id,
+                "sku_code": line.code,
+                "product_name": line.product_name,
+                "category": line.category,
+                "quantity": line.quantity,
+                "unit_price_fen": line.unit_price_fen,
+                "total_fen": line.total_fen,
+            }
             for item in accepted
             for line in item.lines
-        ]
+        ],
     )
     progress, formed = await _groups(kernel, campaign, accepted)
     events: list[Event] = [_placed(campaign, item) for item in accepted]
     await publish_many(kernel, [*events, *formed])
     placed = []
     for item, row in zip(accepted, rows, strict=True):
-        order = {column: getattr(row, column) for column in _ORDER_COLUMNS}
+        order = {column: row[column] for column in _ORDER_COLUMNS}
         order["id"] = item.order_id
         lines = [
             {
@@ -301,6 +301,10 @@ async def write_orders(
         ]
         placed.append(Placed(item.order_id, order, lines))
     return placed, progress
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _placed(campaign: dict[str, Any], item: Accepted) -> OrderPlaced:
@@ -331,5 +335,5 @@ def _placed(campaign: dict[str, Any], item: Accepted) -> OrderPlaced:
         attribution_reason=request.attribution.reason,
         referral_code=request.referral_code,
         pickup_member_id=request.pickup_member,
-        delivery_date=dt.date.fromisoformat(delivery) if isinstance(delivery, str) else delivery,
+        delivery_date=_date(delivery),
     )
