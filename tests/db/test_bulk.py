@@ -28,15 +28,19 @@ def row(n: int, **changes: object) -> dict[str, object]:
 
 
 async def stored(kernel: Kernel, prefix: str) -> list[dict[str, object]]:
-    rows = await Outbox.select(
-        Outbox.event_id,
-        Outbox.type,
-        Outbox.member_id,
-        Outbox.payload,
-        Outbox.occurred_at,
-        Outbox.published_at,
-        Outbox.fanned_out,
-    ).where(Outbox.event_id.like(f"{prefix}%")).order_by(Outbox.member_id)
+    rows = (
+        await Outbox.select(
+            Outbox.event_id,
+            Outbox.type,
+            Outbox.member_id,
+            Outbox.payload,
+            Outbox.occurred_at,
+            Outbox.published_at,
+            Outbox.fanned_out,
+        )
+        .where(Outbox.event_id.like(f"{prefix}%"))
+        .order_by(Outbox.member_id)
+    )
     for r in rows:
         r["event_id"] = r["event_id"][len(prefix) :]
     return rows
