@@ -30,6 +30,7 @@ from alliance_sdk import (
     broadcast,
     decide,
     placeholders,
+    plugin_enabled,
     run_sql,
 )
 from plugins.groupbuy.errors import CampaignClosed, LimitExceeded, NotInCommunity, SoldOut
@@ -37,7 +38,6 @@ from plugins.groupbuy.service.campaigns import Progress, progress_topic
 from plugins.groupbuy.service.common import (
     campaign_row,
     catalog_changed,
-    for_update,
     is_open,
     new_order_ref,
     price_for,
@@ -65,24 +65,17 @@ class _Sku:
 
 
 async def _skus(kernel: Any, campaign_id: int) -> dict[str, _Sku]:
+    """The campaign's SKUs with their stock, the SKU rows locked (PostgreSQL) in id order:
+    one statement, inside the campaign's lock."""
+    lock = " FOR UPDATE OF s" if kernel.db.kind == "postgres" else ""
     rows = await run_sql(
         kernel.db,
-        "SELECT s.id, s.code, i.price_fen, i.tiers, p.name AS product_name, p.category, "
-        "s.available_everywhere FROM groupbuy_campaign_item i "
+        "SELECT s.id, s.code, s.stock, i.price_fen, i.tiers, p.name AS product_name, "
+        "p.category, s.available_everywhere FROM groupbuy_campaign_item i "
         "JOIN groupbuy_sku s ON s.id = i.sku JOIN groupbuy_product p ON p.id = s.product "
-        "WHERE i.campaign = {} ORDER BY s.id",
+        "WHERE i.campaign = {} ORDER BY s.id" + lock,
         campaign_id,
     )
-    ids = [int(r["id"]) for r in rows]
-    stock: dict[int, int] = {}
-    if ids:  # lock the SKU rows (PostgreSQL), always in id order
-        locked = await run_sql(
-            kernel.db,
-            f"SELECT id, stock FROM groupbuy_sku WHERE id IN ({placeholders(ids)}) ORDER BY id"
-            + for_update(kernel),
-            *ids,
-        )
-        stock = {int(r["id"]): int(r["stock"]) for r in locked}
     found: dict[str, _Sku] = {}
     for r in rows:
         tiers = r["tiers"]
@@ -91,7 +84,7 @@ async def _skus(kernel: Any, campaign_id: int) -> dict[str, _Sku]:
         found[str(r["code"])] = _Sku(
             id=int(r["id"]),
             code=str(r["code"]),
-            stock=stock.get(int(r["id"]), 0),
+            stock=int(r["stock"]),
             price_fen=int(r["price_fen"]),
             tiers=list(tiers or []),
             product_name=str(r["product_name"]),
@@ -165,6 +158,8 @@ async def place_batch(
     the progress of the groups that changed (to broadcast once committed)."""
     outcomes: list[Outcome | None] = [None] * len(requests)
     progress: list[Progress] = []
+    memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch...
+    await plugin_enabled(kernel, seller, "groupbuy", memo)  # ...before taking any lock
     async with kernel.db.write():
         campaign = await campaign_row(kernel, seller, campaign_id, lock=True)
         await catalog_changed(kernel, seller)
@@ -183,7 +178,6 @@ async def place_batch(
         accepted: list[Accepted] = []
         firsts: dict[tuple[int, str], int] = {}  # (buyer, key) -> index of its first join here
         duplicates: dict[int, int] = {}  # index -> index of the first join with its key
-        memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch
         for index, request in enumerate(requests):
             key = (request.buyer, request.idempotency_key)
             earlier = existing.get(key)
