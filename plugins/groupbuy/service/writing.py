@@ -32,6 +32,17 @@ class Line:
     def total_fen(self) -> int:
         return self.quantity * self.unit_price_fen
 
+    def shown(self) -> dict[str, Any]:
+        """The order line's columns as stored and as the join's answer shows them."""
+        return {
+            "sku_code": self.code,
+            "product_name": self.product_name,
+            "category": self.category,
+            "quantity": self.quantity,
+            "unit_price_fen": self.unit_price_fen,
+            "total_fen": self.total_fen,
+        }
+
 
 @dataclass(frozen=True)
 class Placed:
@@ -270,12 +281,7 @@ async def write_orders(
                 "order_id": item.order_id,
                 "campaign": int(campaign["id"]),
                 "sku": line.sku_id,
-                "sku_code": line.code,
-                "product_name": line.product_name,
-                "category": line.category,
-                "quantity": line.quantity,
-                "unit_price_fen": line.unit_price_fen,
-                "total_fen": line.total_fen,
+                **line.shown(),
             }
             for item in accepted
             for line in item.lines
@@ -288,18 +294,7 @@ async def write_orders(
     for item, row in zip(accepted, rows, strict=True):
         order = {column: row[column] for column in _ORDER_COLUMNS}
         order["id"] = item.order_id
-        lines = [
-            {
-                "sku_code": line.code,
-                "product_name": line.product_name,
-                "category": line.category,
-                "quantity": line.quantity,
-                "unit_price_fen": line.unit_price_fen,
-                "total_fen": line.total_fen,
-            }
-            for line in item.lines
-        ]
-        placed.append(Placed(item.order_id, order, lines))
+        placed.append(Placed(item.order_id, order, [line.shown() for line in item.lines]))
     return placed, progress
 
 
