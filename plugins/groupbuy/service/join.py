@@ -40,7 +40,6 @@ from plugins.groupbuy.service.common import (
     catalog_changed,
     is_open,
     new_order_ref,
-    price_for,
 )
 from plugins.groupbuy.service.prepare import JoinRequest
 from plugins.groupbuy.service.writing import Accepted, Line, Placed, write_orders
@@ -140,17 +139,6 @@ async def _bought(kernel: Any, campaign_id: int, buyers: list[int]) -> dict[tupl
     return {(int(r["buyer"]), str(r["sku_code"])): int(r["quantity"]) for r in rows}
 
 
-async def _joined(kernel: Any, campaign_id: int, communities: list[int]) -> dict[int, int]:
-    rows = await run_sql(
-        kernel.db,
-        "SELECT community, joined FROM groupbuy_community_group WHERE campaign = {} "
-        f"AND community IN ({placeholders(communities)})",
-        campaign_id,
-        *communities,
-    )
-    return {int(r["community"]): int(r["joined"]) for r in rows}
-
-
 async def place_batch(
     kernel: Any, seller: int, campaign_id: int, requests: list[JoinRequest]
 ) -> tuple[list[Outcome], list[Progress]]:
@@ -161,6 +149,11 @@ async def place_batch(
     memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch...
     await plugin_enabled(kernel, seller, "groupbuy", memo)  # ...before taking any lock
     async with kernel.db.write():
+        # Before the campaign's lock: earlier orders with these idempotency keys (one
+        # committed meanwhile by another process makes this batch's insert fail on the
+        # unique key; its joins are then placed one by one, and find it).
+        existing = await _existing(kernel, seller, requests)
+        # From here to the commit the campaign is locked: as few statements as can be.
         campaign = await campaign_row(kernel, seller, campaign_id, lock=True)
         await catalog_changed(kernel, seller)
         now = kernel.clock()
@@ -169,12 +162,11 @@ async def place_batch(
         skus = await _skus(kernel, campaign_id)
         communities = sorted({r.community_id for r in requests})
         offered = await _offered(kernel, skus, communities)
-        existing = await _existing(kernel, seller, requests)
         limit = int(campaign["per_resident_limit"])
         bought = (
             await _bought(kernel, campaign_id, sorted({r.buyer for r in requests})) if limit else {}
         )
-        joined = await _joined(kernel, campaign_id, communities)
+        joined: dict[int, int] = {}  # community -> joins accepted in this batch
         accepted: list[Accepted] = []
         firsts: dict[tuple[int, str], int] = {}  # (buyer, key) -> index of its first join here
         duplicates: dict[int, int] = {}  # index -> index of the first join with its key
@@ -267,14 +259,15 @@ async def _allocate(
         source = "store"
     for sku, quantity in lines:
         bought[(request.buyer, sku.code)] = bought.get((request.buyer, sku.code), 0) + quantity
-    community_joined = joined.get(request.community_id, 0) + 1
-    joined[request.community_id] = community_joined
+    position = joined.get(request.community_id, 0) + 1
+    joined[request.community_id] = position
     accepted.append(
         Accepted(
             index=index,
             request=request,
             ref=ref,
             source=source,
+            position=position,
             lines=[
                 Line(
                     sku_id=sku.id,
@@ -282,7 +275,8 @@ async def _allocate(
                     product_name=sku.product_name,
                     category=sku.category,
                     quantity=quantity,
-                    unit_price_fen=price_for(sku.price_fen, sku.tiers, community_joined),
+                    base_fen=sku.price_fen,
+                    tiers=sku.tiers,
                 )
                 for sku, quantity in lines
             ],

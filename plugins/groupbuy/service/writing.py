@@ -10,7 +10,7 @@ from typing import Any
 from alliance_sdk import Event, insert_rows, placeholders, publish_many, run_sql
 from plugins.groupbuy.events import GroupFormed, OrderLine, OrderPlaced
 from plugins.groupbuy.service.campaigns import Progress
-from plugins.groupbuy.service.common import new_pickup_code
+from plugins.groupbuy.service.common import new_pickup_code, price_for
 from plugins.groupbuy.service.prepare import JoinRequest
 from plugins.groupbuy.tables import GroupbuyOrder, GroupbuyOrderLine
 
@@ -26,7 +26,9 @@ class Line:
     product_name: str
     category: str
     quantity: int
-    unit_price_fen: int
+    base_fen: int  # the campaign price...
+    tiers: list[dict[str, int]]  # ...and its tiers: the unit price follows the group's size
+    unit_price_fen: int = 0  # set once the order's place in its group is known
 
     @property
     def total_fen(self) -> int:
@@ -79,6 +81,7 @@ class Accepted:
     ref: str
     source: str  # "store" or "plugin"
     lines: list[Line]
+    position: int  # its place among this batch's joins of its community (1, 2, ...)
     discount_fen: int = 0
     order_id: int = 0
     invite_id: int | None = None
@@ -176,58 +179,57 @@ async def _invites(
 
 async def _groups(
     kernel: Any, campaign: dict[str, Any], accepted: list[Accepted]
-) -> tuple[list[Progress], list[GroupFormed]]:
+) -> tuple[dict[int, int], list[Progress], list[GroupFormed]]:
+    """Count the joins into their communities' groups (one statement for every community);
+    returns how many had joined each group before this batch, the groups' progress and
+    the groups this batch formed."""
     added: dict[int, int] = {}
     for item in accepted:
         added[item.request.community_id] = added.get(item.request.community_id, 0) + 1
-    needed = int(campaign["min_group_size"])
+    communities = sorted(added)
+    values: list[Any] = []
+    for community in communities:
+        values += [campaign["member"], campaign["id"], community, added[community]]
+        values += [campaign["min_group_size"], "forming"]
+    rows = await run_sql(
+        kernel.db,
+        "INSERT INTO groupbuy_community_group (member, campaign, community, joined, needed, "
+        "state) VALUES "
+        + ", ".join("({}, {}, {}, {}, {}, {})" for _ in communities)
+        + " ON CONFLICT (campaign, community) DO UPDATE "
+        "SET joined = groupbuy_community_group.joined + excluded.joined "
+        "RETURNING community, joined, needed, state",
+        *values,
+    )
+    before: dict[int, int] = {}
     progress: list[Progress] = []
     formed: list[GroupFormed] = []
-    for community in sorted(added):
-        rows = await run_sql(
-            kernel.db,
-            "UPDATE groupbuy_community_group SET joined = joined + {} "
-            "WHERE campaign = {} AND community = {} RETURNING joined, needed, state",
-            added[community],
-            campaign["id"],
-            community,
-        )
-        if rows:
-            joined, state = int(rows[0]["joined"]), str(rows[0]["state"])
-            needed_here = int(rows[0]["needed"])
-        else:
-            joined, state, needed_here = added[community], "forming", needed
-            await run_sql(
-                kernel.db,
-                "INSERT INTO groupbuy_community_group (member, campaign, community, joined, "
-                "needed, state) VALUES ({}, {}, {}, {}, {}, {})",
-                campaign["member"],
-                campaign["id"],
-                community,
-                joined,
-                needed_here,
-                state,
-            )
-        if state == "forming" and joined >= needed_here:
+    for row in sorted(rows, key=lambda r: int(r["community"])):
+        community, joined = int(row["community"]), int(row["joined"])
+        needed, state = int(row["needed"]), str(row["state"])
+        before[community] = joined - added[community]
+        if state == "forming" and joined >= needed:
             state = "formed"
-            await run_sql(
-                kernel.db,
-                "UPDATE groupbuy_community_group SET state = 'formed' "
-                "WHERE campaign = {} AND community = {}",
-                campaign["id"],
-                community,
-            )
             formed.append(
                 GroupFormed(
                     member_id=int(campaign["member"]),
                     campaign_id=int(campaign["id"]),
                     community_id=community,
                     joined=joined,
-                    needed=needed_here,
+                    needed=needed,
                 )
             )
-        progress.append(Progress(int(campaign["id"]), community, joined, needed_here, state))
-    return progress, formed
+        progress.append(Progress(int(campaign["id"]), community, joined, needed, state))
+    if formed:
+        ids = [event.community_id for event in formed]
+        await run_sql(
+            kernel.db,
+            "UPDATE groupbuy_community_group SET state = 'formed' WHERE campaign = {} "
+            f"AND community IN ({placeholders(ids)})",
+            campaign["id"],
+            *ids,
+        )
+    return before, progress, formed
 
 
 async def write_orders(
@@ -237,7 +239,11 @@ async def write_orders(
     progress."""
     seller = int(campaign["member"])
     await _take_stock(kernel, accepted)
+    before, progress, formed = await _groups(kernel, campaign, accepted)
     for item in accepted:
+        joined = before[item.request.community_id] + item.position  # this order's place
+        for line in item.lines:
+            line.unit_price_fen = price_for(line.base_fen, line.tiers, joined)
         item.discount_fen = _bps(item.subtotal_fen, item.request.discount_bps)
     await _invites(kernel, campaign, accepted, now)
     rows = [
@@ -287,7 +293,6 @@ async def write_orders(
             for line in item.lines
         ],
     )
-    progress, formed = await _groups(kernel, campaign, accepted)
     events: list[Event] = [_placed(campaign, item) for item in accepted]
     await publish_many(kernel, [*events, *formed])
     placed = []

@@ -86,3 +86,38 @@ async def test_watching_a_disabled_members_campaign_is_refused(
     async with alliance_client.subscribe(PROGRESS, ids) as stream:
         first = await anext(stream)
     assert first.code == "PLUGIN_DISABLED"
+
+
+async def test_tier_prices_follow_each_communitys_joins_in_and_across_batches(
+    alliance_kernel, alliance_factory
+) -> None:
+    from alliance_sdk import run_sql
+    from plugins.groupbuy.service import campaigns
+
+    shop = await make_shop(alliance_kernel, alliance_factory)
+    await shop.campaign(
+        items=[campaigns.NewItem("MILK-1L", 990, [{"min_joined": 2, "price_fen": 890}])]
+    )
+    east, west = shop.communities
+    easterners = await shop.add_residents(east, 4)
+    westerners = await shop.add_residents(west, 2)
+    # Five joins at once (batched however they arrive), then one more later.
+    await asyncio.gather(
+        *[shop.join(r, east, [("MILK-1L", 1)]) for r in easterners[:3]],
+        *[shop.join(r, west, [("MILK-1L", 1)]) for r in westerners],
+    )
+    await shop.join(easterners[3], east, [("MILK-1L", 1)])
+
+    rows = await run_sql(
+        alliance_kernel.db,
+        "SELECT o.community, l.unit_price_fen, o.total_fen FROM groupbuy_order o "
+        "JOIN groupbuy_order_line l ON l.order_id = o.id ORDER BY o.id",
+    )
+    prices: dict[int, list[int]] = {}
+    for row in rows:
+        assert row["total_fen"] == row["unit_price_fen"]
+        prices.setdefault(int(row["community"]), []).append(int(row["unit_price_fen"]))
+    # Each community's first joiner pays the campaign price, the second on the tier price.
+    assert sorted(prices[east.id][:3]) == [890, 890, 990]
+    assert prices[east.id][3] == 890
+    assert sorted(prices[west.id]) == [890, 990]
