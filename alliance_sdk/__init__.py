@@ -33,7 +33,7 @@ from kernel.gateway.pagination import Connection, page_request
 from kernel.gateway.response_cache import cache_depends, cache_touch
 from kernel.live.topics import broadcast, listen
 from kernel.permissions.field import authenticated, member_arg, of_source, requires
-from kernel.plugins.calls import call_hook, decide
+from kernel.plugins.calls import answering_plugins, call_hook, decide
 from kernel.plugins.declarations import (
     Attribution,
     EventSubscription,
@@ -82,6 +82,7 @@ __all__ = [
     "ServingMember",
     "StockReservation",
     "StockTake",
+    "answering_plugins",
     "authenticated",
     "broadcast",
     "cache_depends",

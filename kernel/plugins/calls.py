@@ -28,6 +28,7 @@ from kernel.events.base import Event
 from kernel.plugins.gate import enabled_plugins
 
 __all__ = [
+    "answering_plugins",
     "call_everywhere",
     "call_hook",
     "call_implementations",
@@ -151,6 +152,20 @@ async def decide(
         contained=contained,
     )
     return answers[0] if answers else None
+
+
+async def answering_plugins(
+    kernel: Any, hook: str, *, member_id: int, memo: dict[str, Any] | None = None
+) -> tuple[str, ...]:
+    """Slugs of ``member_id``'s enabled plugins implementing ``hook`` (the kernel's own
+    fallbacks not counted): whether :func:`decide` would ask a plugin, without asking."""
+    host = kernel.plugins
+    enabled = await enabled_plugins(kernel, member_id, memo)
+    return tuple(
+        impl.plugin_name
+        for impl in host.implementations(hook, enabled)
+        if impl.plugin_name in enabled
+    )
 
 
 async def call_everywhere(kernel: Any, hook: str, **kwargs: Any) -> list[Any]:

@@ -117,13 +117,13 @@ async def set_stock(kernel: Any, member_id: int, code: str, stock: int) -> dict[
     if stock < 0:
         raise BadUserInput("stock must be zero or more", field_errors={"stock": "zero or more"})
     async with kernel.db.write():
-        await catalog_changed(kernel, member_id)
         rows = await (
             scoped(GroupbuySku, member_id)
             .update({GroupbuySku.stock: stock})
             .where(GroupbuySku.code == code)
             .returning(GroupbuySku.id, GroupbuySku.stock, GroupbuySku.sold)
         )
+        await catalog_changed(kernel, member_id)  # last: see catalog_changed
     if not rows:
         raise NotFound("SKU not found")
     return dict(rows[0])

@@ -38,7 +38,6 @@ async def close_campaign(kernel: Any, member_id: int, campaign_id: int) -> int:
         campaign = await campaign_row(kernel, member_id, campaign_id, lock=True)
         if campaign["state"] == "closed":
             return 0
-        await catalog_changed(kernel, member_id)
         # Communities with orders but no group row cannot exist (the group is written with
         # the first order); groups below their minimum fail.
         await run_sql(
@@ -82,6 +81,7 @@ async def close_campaign(kernel: Any, member_id: int, campaign_id: int) -> int:
             now,
             campaign_id,
         )
+        await catalog_changed(kernel, member_id)  # last: see catalog_changed
     return len(cancelled)
 
 

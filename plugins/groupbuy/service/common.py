@@ -63,12 +63,17 @@ async def seller_of_campaign(kernel: Any, campaign_id: int, memo: dict[str, Any]
 
 
 async def campaign_row(
-    kernel: Any, member_id: int, campaign_id: int, *, lock: bool = False
+    kernel: Any, member_id: int, campaign_id: int, *, lock: bool | str = False
 ) -> dict[str, Any]:
+    """The campaign's row; ``lock=True`` locks it (``FOR UPDATE`` on PostgreSQL), ``"share"``
+    takes a shared lock (``FOR SHARE``: only an exclusive locker, the closing job, waits)."""
+    if lock == "share":
+        suffix = " FOR SHARE" if kernel.db.kind == "postgres" else ""
+    else:
+        suffix = for_update(kernel) if lock else ""
     rows = await run_sql(
         kernel.db,
-        "SELECT * FROM groupbuy_campaign WHERE id = {} AND member = {}"
-        + (for_update(kernel) if lock else ""),
+        "SELECT * FROM groupbuy_campaign WHERE id = {} AND member = {}" + suffix,
         campaign_id,
         member_id,
     )
@@ -109,5 +114,10 @@ def cache_tag(seller: int) -> str:
 
 async def catalog_changed(kernel: Any, *sellers: int) -> None:
     """Inside a write transaction changing what ``sellers``' campaigns show: cached answers
-    about them are stale from its commit."""
+    about them are stale from its commit.
+
+    Call it after the transaction's other row locks (campaign, orders, SKUs, groups): the
+    tag's row stays locked until commit, and every groupbuy write takes its locks in that
+    one order (campaign, orders, SKUs, groups, outbox, tag) so no two wait on each other
+    crosswise. Inserting new rows first is fine (they lock nothing others want)."""
     await cache_touch(kernel, *(cache_tag(seller) for seller in sellers))

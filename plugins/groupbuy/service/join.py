@@ -27,6 +27,7 @@ from alliance_sdk import (
     BadUserInput,
     Conflict,
     StockReservation,
+    answering_plugins,
     broadcast,
     decide,
     placeholders,
@@ -37,12 +38,11 @@ from plugins.groupbuy.errors import CampaignClosed, LimitExceeded, NotInCommunit
 from plugins.groupbuy.service.campaigns import Progress, progress_topic
 from plugins.groupbuy.service.common import (
     campaign_row,
-    catalog_changed,
     is_open,
     new_order_ref,
 )
 from plugins.groupbuy.service.prepare import JoinRequest
-from plugins.groupbuy.service.writing import Accepted, Line, Placed, write_orders
+from plugins.groupbuy.service.writing import Accepted, Line, Placed, StockMoved, write_orders
 
 __all__ = ["MAX_BATCH", "JoinBatcher", "batcher", "place_batch"]
 
@@ -63,16 +63,16 @@ class _Sku:
     everywhere: bool
 
 
-async def _skus(kernel: Any, campaign_id: int) -> dict[str, _Sku]:
-    """The campaign's SKUs with their stock, the SKU rows locked (PostgreSQL) in id order:
-    one statement, inside the campaign's lock."""
-    lock = " FOR UPDATE OF s" if kernel.db.kind == "postgres" else ""
+async def _skus(kernel: Any, campaign_id: int, *, lock: bool) -> dict[str, _Sku]:
+    """The campaign's SKUs with their stock; with ``lock`` the SKU rows locked (PostgreSQL)
+    in id order: one statement, inside the campaign's lock."""
+    lock_sql = " FOR UPDATE OF s" if lock and kernel.db.kind == "postgres" else ""
     rows = await run_sql(
         kernel.db,
         "SELECT s.id, s.code, s.stock, i.price_fen, i.tiers, p.name AS product_name, "
         "p.category, s.available_everywhere FROM groupbuy_campaign_item i "
         "JOIN groupbuy_sku s ON s.id = i.sku JOIN groupbuy_product p ON p.id = s.product "
-        "WHERE i.campaign = {} ORDER BY s.id" + lock,
+        "WHERE i.campaign = {} ORDER BY s.id" + lock_sql,
         campaign_id,
     )
     found: dict[str, _Sku] = {}
@@ -139,27 +139,82 @@ async def _bought(kernel: Any, campaign_id: int, buyers: list[int]) -> dict[tupl
     return {(int(r["buyer"]), str(r["sku_code"])): int(r["quantity"]) for r in rows}
 
 
+class _NotSimple(Exception):
+    """This campaign's batches need the locked way (per-resident limits, tier prices)."""
+
+
+# Campaigns whose batches go the locked way (see place_batch), per database object.
+_LOCKED_ONLY: dict[tuple[int, int], bool] = {}
+_LOCKED_ONLY_MAX = 10_000
+
+
 async def place_batch(
     kernel: Any, seller: int, campaign_id: int, requests: list[JoinRequest]
 ) -> tuple[list[Outcome], list[Progress]]:
     """Place ``requests`` (joins of one campaign) in one transaction: one outcome each, and
-    the progress of the groups that changed (to broadcast once committed)."""
-    outcomes: list[Outcome | None] = [None] * len(requests)
-    progress: list[Progress] = []
+    the progress of the groups that changed (to broadcast once committed).
+
+    Two ways, one result. **Locked** (always on SQLite, whose write transaction is exclusive
+    anyway): lock the campaign, then its SKUs, decide, write. **Hot rows last** (PostgreSQL,
+    a plain campaign: no per-resident limit, no tier prices; no invite codes in the batch;
+    the store's own stock, no plugin answering ``reserve_stock``): decide from the committed
+    stock holding only the campaign's ``FOR SHARE`` (which keeps the closing job out, not
+    other batches), write the orders, and take the hot rows at the end with guarded
+    updates (``stock >= n``): the hot SKU row is held for the last few statements instead
+    of the whole batch, so other processes' batches wait that much less. When a guard finds
+    the stock gone, everything rolls back and the batch is placed the locked way, which
+    decides again on locked rows.
+    """
     memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch...
     await plugin_enabled(kernel, seller, "groupbuy", memo)  # ...before taking any lock
+    key = (id(kernel.db), campaign_id)
+    plain = (
+        kernel.db.kind == "postgres"
+        and key not in _LOCKED_ONLY
+        and not any(r.invite_code for r in requests)
+        # A plugin holding the seller's stock (a shared warehouse) is asked once per join,
+        # the locked way, never for a batch that may roll back.
+        and not await answering_plugins(kernel, "reserve_stock", member_id=seller, memo=memo)
+    )
+    if plain:
+        try:
+            return await _place(kernel, seller, campaign_id, requests, memo, hot_last=True)
+        except _NotSimple:  # this campaign's settings: remember
+            if len(_LOCKED_ONLY) >= _LOCKED_ONLY_MAX:
+                _LOCKED_ONLY.clear()
+            _LOCKED_ONLY[key] = True
+        except StockMoved:
+            pass
+    return await _place(kernel, seller, campaign_id, requests, memo, hot_last=False)
+
+
+async def _place(
+    kernel: Any,
+    seller: int,
+    campaign_id: int,
+    requests: list[JoinRequest],
+    memo: dict[str, Any],
+    *,
+    hot_last: bool,
+) -> tuple[list[Outcome], list[Progress]]:
+    outcomes: list[Outcome | None] = [None] * len(requests)
+    progress: list[Progress] = []
     async with kernel.db.write():
-        # Before the campaign's lock: earlier orders with these idempotency keys (one
-        # committed meanwhile by another process makes this batch's insert fail on the
-        # unique key; its joins are then placed one by one, and find it).
+        # Before any lock: earlier orders with these idempotency keys (one committed
+        # meanwhile by another process makes this batch's insert fail on the unique key;
+        # its joins are then placed one by one, and find it).
         existing = await _existing(kernel, seller, requests)
-        # From here to the commit the campaign is locked: as few statements as can be.
-        campaign = await campaign_row(kernel, seller, campaign_id, lock=True)
-        await catalog_changed(kernel, seller)
+        campaign = await campaign_row(
+            kernel, seller, campaign_id, lock="share" if hot_last else True
+        )
         now = kernel.clock()
         if not is_open(campaign, now):
             return [CampaignClosed("the campaign is not open for joins")] * len(requests), []
-        skus = await _skus(kernel, campaign_id)
+        skus = await _skus(kernel, campaign_id, lock=not hot_last)
+        if hot_last and (
+            int(campaign["per_resident_limit"]) or any(s.tiers for s in skus.values())
+        ):
+            raise _NotSimple
         communities = sorted({r.community_id for r in requests})
         offered = await _offered(kernel, skus, communities)
         limit = int(campaign["per_resident_limit"])
@@ -188,7 +243,9 @@ async def place_batch(
             except AllianceError as refusal:
                 outcomes[index] = refusal
         if accepted:
-            placed, progress = await write_orders(kernel, campaign, accepted, now)
+            placed, progress = await write_orders(
+                kernel, campaign, accepted, now, hot_last=hot_last
+            )
             for item, order in zip(accepted, placed, strict=True):
                 outcomes[item.index] = order
         for index, first_index in duplicates.items():

@@ -53,7 +53,6 @@ async def cancel_orders(
         return []
     now = kernel.clock()
     async with kernel.db.write():
-        await catalog_changed(kernel, member_id)
         # The state change is the "exactly once": only the call that flips it releases.
         rows = await run_sql(
             kernel.db,
@@ -108,6 +107,8 @@ async def cancel_orders(
                     reason=reason,
                 ),
             )
+        if rows:
+            await catalog_changed(kernel, member_id)  # last: see catalog_changed
     return [int(r["id"]) for r in rows]
 
 
@@ -192,7 +193,6 @@ async def refund_order(
     if amount_fen <= 0:
         raise BadUserInput("refund a positive amount", field_errors={"amountFen": "positive"})
     async with kernel.db.write():
-        await catalog_changed(kernel, member_id)
         order = await _order(kernel, "member = {} AND id = {}", member_id, order_id)
         if order["state"] == "cancelled":
             raise Conflict("a cancelled order has nothing to refund")
@@ -225,4 +225,5 @@ async def refund_order(
                 lines=[RefundLine(sku=code, quantity=q, refund_fen=0) for code, q in lines],
             ),
         )
+        await catalog_changed(kernel, member_id)  # last: see catalog_changed
     return {**order, "refunded_fen": refunded}

@@ -10,11 +10,11 @@ from typing import Any
 from alliance_sdk import Event, insert_rows, placeholders, publish_many, run_sql
 from plugins.groupbuy.events import GroupFormed, OrderLine, OrderPlaced
 from plugins.groupbuy.service.campaigns import Progress
-from plugins.groupbuy.service.common import new_pickup_code, price_for
+from plugins.groupbuy.service.common import catalog_changed, new_pickup_code, price_for
 from plugins.groupbuy.service.prepare import JoinRequest
 from plugins.groupbuy.tables import GroupbuyOrder, GroupbuyOrderLine
 
-__all__ = ["Accepted", "Line", "Placed", "write_orders"]
+__all__ = ["Accepted", "Line", "Placed", "StockMoved", "write_orders"]
 
 PICKUP_CODE_LENGTH = 6
 
@@ -97,6 +97,10 @@ def _bps(amount: int, bps: int) -> int:
     return (amount * bps + 5_000) // 10_000
 
 
+class StockMoved(RuntimeError):
+    """A guarded stock update found less stock than the batch was decided on."""
+
+
 async def _take_stock(kernel: Any, accepted: list[Accepted]) -> None:
     taken: dict[int, list[int]] = {}  # sku id -> [from store stock, sold]
     for item in accepted:
@@ -116,8 +120,8 @@ async def _take_stock(kernel: Any, accepted: list[Accepted]) -> None:
             sku_id,
             store,
         )
-        if not rows:  # the rows are locked by this transaction: this cannot happen
-            raise RuntimeError(f"groupbuy: stock of SKU {sku_id} changed under its lock")
+        if not rows:  # hot rows last: another batch took it since; locked: cannot happen
+            raise StockMoved(f"groupbuy: the stock of SKU {sku_id} is no longer there")
 
 
 async def _invites(
@@ -233,15 +237,26 @@ async def _groups(
 
 
 async def write_orders(
-    kernel: Any, campaign: dict[str, Any], accepted: list[Accepted], now: dt.datetime
+    kernel: Any,
+    campaign: dict[str, Any],
+    accepted: list[Accepted],
+    now: dt.datetime,
+    *,
+    hot_last: bool = False,
 ) -> tuple[list[Placed], list[Progress]]:
     """Write ``accepted`` joins; returns the orders as written (in order) and the groups'
-    progress."""
+    progress. Row locks in one order: SKUs, groups, the outbox's member lock, the cache tag.
+    With ``hot_last`` (a campaign without tier prices or invites, decided on unlocked
+    stock) the orders are written first and the hot rows (SKUs, groups) updated at the
+    end, the SKUs with guards: :class:`StockMoved` when another batch took the stock."""
     seller = int(campaign["member"])
-    await _take_stock(kernel, accepted)
-    before, progress, formed = await _groups(kernel, campaign, accepted)
+    before: dict[int, int] = {}
+    if not hot_last:
+        await _take_stock(kernel, accepted)
+        before, progress, formed = await _groups(kernel, campaign, accepted)
     for item in accepted:
-        joined = before[item.request.community_id] + item.position  # this order's place
+        # This order's place in its group (hot_last: no tier prices, so none is needed).
+        joined = before.get(item.request.community_id, 0) + item.position
         for line in item.lines:
             line.unit_price_fen = price_for(line.base_fen, line.tiers, joined)
         item.discount_fen = _bps(item.subtotal_fen, item.request.discount_bps)
@@ -293,8 +308,12 @@ async def write_orders(
             for line in item.lines
         ],
     )
+    if hot_last:
+        await _take_stock(kernel, accepted)
+        before, progress, formed = await _groups(kernel, campaign, accepted)
     events: list[Event] = [_placed(campaign, item) for item in accepted]
     await publish_many(kernel, [*events, *formed])
+    await catalog_changed(kernel, seller)  # last (see catalog_changed)
     placed = []
     for item, row in zip(accepted, rows, strict=True):
         order = {column: row[column] for column in _ORDER_COLUMNS}
