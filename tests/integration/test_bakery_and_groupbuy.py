@@ -11,7 +11,7 @@ import pytest
 from alliance_sdk import run_sql
 from alliance_sdk.testkit import AllianceFactory, CapturedEvents
 from plugins.bakery_club.service import ambassadors, club, reports
-from plugins.groupbuy.service.join import batcher
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.orders import mark_picked_up
 from plugins.groupbuy.service.prepare import prepare_join
 from tests.integration.helpers import bakery_campaign

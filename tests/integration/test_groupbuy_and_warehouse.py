@@ -15,8 +15,8 @@ import pytest
 from alliance_sdk import AllianceError, run_sql
 from alliance_sdk.testkit import AllianceFactory
 from plugins.groupbuy.service import campaigns, catalog
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.closing import close_due_campaigns
-from plugins.groupbuy.service.join import batcher
 from plugins.groupbuy.service.prepare import prepare_join
 from plugins.warehouse.tests.helpers import floor, receive
 

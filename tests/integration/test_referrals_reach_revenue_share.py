@@ -10,7 +10,7 @@ import pytest
 
 from alliance_sdk.testkit import AllianceFactory, CapturedEvents
 from plugins.bakery_club.service import ambassadors, club
-from plugins.groupbuy.service.join import batcher
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.orders import mark_picked_up
 from plugins.groupbuy.service.prepare import prepare_join
 from plugins.revenue_share.ledger import Party, balances

@@ -17,7 +17,7 @@ from kernel.db import bind_engine
 from kernel.runtime import Kernel
 from kernel.settings import Settings
 from plugins.groupbuy.service import campaigns
-from plugins.groupbuy.service.join import batcher
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.prepare import prepare_join
 from plugins.groupbuy.tests.helpers import make_shop
 

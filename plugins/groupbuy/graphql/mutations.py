@@ -26,7 +26,7 @@ from plugins.groupbuy.graphql import loading
 from plugins.groupbuy.graphql.queries import campaign_seller
 from plugins.groupbuy.graphql.types import GroupbuyOrder, GroupbuySku
 from plugins.groupbuy.service import campaigns, catalog, orders
-from plugins.groupbuy.service.join import batcher
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.prepare import prepare_join
 from plugins.groupbuy.tables import GroupbuyInvite
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from alliance_sdk.testkit import AllianceClient, AllianceFactory
 from plugins.groupbuy.service import campaigns, catalog
-from plugins.groupbuy.service.join import batcher
+from plugins.groupbuy.service.batching import batcher
 from plugins.groupbuy.service.prepare import prepare_join
 
 _keys = itertools.count(1)
