@@ -17,7 +17,6 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from kernel.events import store
@@ -31,10 +30,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Dispatcher", "Gate"]
 
-log = logging.getLogger("kernel.events")
+Gate = store.Gate
 
-Gate = Callable[[str, int], Awaitable[bool]]
-"""``async gate(plugin, member_id) -> bool``: whether ``plugin`` is enabled for the member."""
+log = logging.getLogger("kernel.events")
 
 
 class Dispatcher:
@@ -56,7 +54,7 @@ class Dispatcher:
         kernel: Kernel,
         bus: EventBus,
         *,
-        gate: Gate | None = None,
+        gate: store.Gate | None = None,
         backoff: Backoff | None = None,
         handler_timeout: float = 10.0,
         poll_interval: float = 1.0,
@@ -152,7 +150,7 @@ class Dispatcher:
             # A run starts no handler later than lease_margin / 2 into the round, so the whole
             # round (and its record) ends well inside the lease of handler_timeout + margin.
             until = asyncio.get_running_loop().time() + self.lease_margin / 2
-            gates: dict[tuple[str, int], bool] = {}  # a plugin's gate, asked once a round
+            gates = store.GateAnswers(self.gate) if self.gate is not None else None
             outcomes = await asyncio.gather(
                 *(self._deliver_run(run, until, gates) for run in runs.values())
             )
@@ -183,7 +181,7 @@ class Dispatcher:
             )
 
     async def _deliver_run(
-        self, run: list[store.Claim], until: float, gates: dict[tuple[str, int], bool]
+        self, run: list[store.Claim], until: float, gates: store.GateAnswers | None
     ) -> list[store.Outcome]:
         """Deliver one (consumer, member)'s claims in order; a failure that will be retried,
         or reaching ``until`` (loop time), stops the run: the rest go back to the queue."""
@@ -200,24 +198,18 @@ class Dispatcher:
                 break
         return outcomes
 
-    async def _deliver(
-        self, item: store.Claim, gates: dict[tuple[str, int], bool]
-    ) -> store.Outcome:
-        """Run one handler; its outcome (only BaseExceptions escape). ``gates`` remembers
-        the gate's answers for this round."""
+    async def _deliver(self, item: store.Claim, gates: store.GateAnswers | None) -> store.Outcome:
+        """Run one handler; its outcome (only BaseExceptions escape). ``gates``: the gate,
+        asked once per (plugin, member) this round."""
         subscription = self.bus.subscription(item.consumer, item.event_type)
         if subscription is None:
             return self._dead(
                 item, LookupError(f"{item.consumer} does not subscribe to {item.event_type}")
             )
         try:  # first the gate: a skipped delivery needs no decoding
-            plugin, gate = item.plugin, self.gate
-            if plugin is not None and gate is not None:
-                key = (plugin, item.member_id)
-                if key not in gates:
-                    gates[key] = await gate(plugin, item.member_id)
-                if not gates[key]:
-                    return store.Outcome(item, "skipped")
+            plugin = item.plugin
+            if plugin is not None and gates is not None and not await gates(plugin, item.member_id):
+                return store.Outcome(item, "skipped")
         except Exception as exc:
             return self._failed(item, exc)
         try:

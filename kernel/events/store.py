@@ -20,10 +20,28 @@ from kernel.events.sql import placeholders, query
 if TYPE_CHECKING:
     from kernel.db import Database
 
-__all__ = ["Claim", "Outcome", "claim", "fan_out", "record"]
+__all__ = ["Claim", "Gate", "GateAnswers", "Outcome", "claim", "fan_out", "record"]
 
 FAN_OUT_LOCK: Final = (0x0E7E, -1)  # advisory key: one fan-out at a time on PostgreSQL
 MAX_ERROR_CHARS: Final = 2000
+
+
+Gate = Callable[[str, int], Awaitable[bool]]
+"""``async gate(plugin, member_id) -> bool``: whether ``plugin`` is enabled for the member."""
+
+
+class GateAnswers:
+    """A gate asked once per (plugin, member): for one fan-out, or one round's deliveries."""
+
+    def __init__(self, gate: Gate) -> None:
+        self._gate = gate
+        self._known: dict[tuple[str, int], bool] = {}
+
+    async def __call__(self, plugin: str, member_id: int) -> bool:
+        key = (plugin, member_id)
+        if key not in self._known:
+            self._known[key] = await self._gate(plugin, member_id)
+        return self._known[key]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +63,7 @@ async def fan_out(
     bus: EventBus,
     now: dt.datetime,
     *,
-    gate: Callable[[str, int], Awaitable[bool]] | None = None,
+    gate: Gate | None = None,
     limit: int = 500,
 ) -> int:
     """Create delivery rows for unfanned outbox rows (in id order); returns rows fanned.
@@ -69,15 +87,12 @@ async def fan_out(
         return 0
     values: list[str] = []
     args: list[object] = []
-    enabled: dict[tuple[str, int], bool] = {}
+    enabled = GateAnswers(gate) if gate is not None else None
     for row in rows:
         for sub in bus.subscriptions(row["type"]):
             status = "pending"
-            if sub.plugin is not None and gate is not None:
-                key = (sub.plugin, row["member_id"])
-                if key not in enabled:
-                    enabled[key] = await gate(*key)
-                status = "pending" if enabled[key] else "skipped"
+            if sub.plugin is not None and enabled is not None:
+                status = "pending" if await enabled(sub.plugin, row["member_id"]) else "skipped"
             values.append("({}, {}, {}, {}, {}, 0, {}, '', '', {})")
             args += [row["id"], sub.consumer, sub.plugin, row["member_id"], status, now, now]
     # 7 bind parameters a row: chunk far below PostgreSQL's 32,767 limit.

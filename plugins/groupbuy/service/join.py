@@ -138,7 +138,7 @@ class _NotSimple(Exception):
 
 
 # Campaigns whose batches go the locked way (see place_batch), per database object.
-_LOCKED_ONLY: dict[tuple[int, int], bool] = {}
+_LOCKED_ONLY: set[tuple[int, int]] = set()
 _LOCKED_ONLY_MAX = 10_000
 
 
@@ -176,7 +176,7 @@ async def place_batch(
         except _NotSimple:  # this campaign's settings: remember
             if len(_LOCKED_ONLY) >= _LOCKED_ONLY_MAX:
                 _LOCKED_ONLY.clear()
-            _LOCKED_ONLY[key] = True
+            _LOCKED_ONLY.add(key)
         except StockMoved:
             pass
     return await _place(kernel, seller, campaign_id, requests, memo, hot_last=False)
