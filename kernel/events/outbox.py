@@ -12,9 +12,10 @@ to every process), which is exactly an after-commit signal. Elsewhere, dispatche
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import weakref
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from kernel.db.bulk import insert_rows
 from kernel.events.base import Event
@@ -25,7 +26,14 @@ if TYPE_CHECKING:
     from kernel.db import Database
     from kernel.runtime import Kernel
 
-__all__ = ["NOTIFY_CHANNEL", "add_wakeup", "publish", "publish_many", "remove_wakeup"]
+__all__ = [
+    "NOTIFY_CHANNEL",
+    "add_wakeup",
+    "publish",
+    "publish_many",
+    "remove_wakeup",
+    "unheard",
+]
 
 NOTIFY_CHANNEL: Final = "alliance_events"
 # Namespace of the per-member advisory lock (the two-key form: namespace, member).
@@ -77,11 +85,21 @@ async def publish(kernel: Kernel, event: Event) -> None:
             signal.set()
 
 
-async def publish_many(kernel: Kernel, events: Sequence[Event]) -> None:
+async def publish_many(
+    kernel: Kernel, events: Sequence[Event], *, memo: dict[str, Any] | None = None
+) -> None:
     """:func:`publish` for many events at once (a batch of orders): the same contract, one
     lock per member and one ``INSERT`` (:func:`~kernel.db.bulk.insert_rows`) instead of two
-    statements per event. Events keep their order (per member, delivery follows it)."""
+    statements per event. Events keep their order (per member, delivery follows it).
+
+    :param memo: the request's memo, when it has read the members' enabled plugins: events
+        that no consumer will take (each subscriber is a plugin the member has not enabled)
+        are then stored as already fanned out, with no lock and no wake-up (:func:`unheard`).
+    """
     if not events:
+        return
+    if unheard(kernel, events, memo):
+        await _store_unheard(kernel, events)
         return
     db = kernel.db
     now = kernel.clock()
@@ -96,22 +114,56 @@ async def publish_many(kernel: Kernel, events: Sequence[Event]) -> None:
                     member,
                     NOTIFY_CHANNEL,
                 )
-        await insert_rows(
-            db,
-            Outbox,
-            [
-                {
-                    "event_id": str(event.event_id),
-                    "type": event.type,
-                    "member_id": event.member_id,
-                    "payload": event.model_dump_json(),
-                    "occurred_at": event.occurred_at,
-                    "published_at": now,
-                    "fanned_out": False,
-                }
-                for event in events
-            ],
-        )
+        await insert_rows(db, Outbox, _rows(events, now, fanned_out=False))
     if db.kind == "sqlite":
         for signal in _wakeups.get(db, ()):
             signal.set()
+
+
+def unheard(kernel: Kernel, events: Sequence[Event], memo: dict[str, Any] | None) -> bool:
+    """Whether no consumer will take any of ``events``: every subscriber of each is a
+    plugin that the event's member has not enabled, as the publisher's request read the
+    member's plugins (``memo``; without it, or if it holds no answer for a member: False).
+
+    Such events need no delivery rows, so nothing orders them: they are stored already
+    fanned out, without the member lock, and no dispatcher is woken (a flash sale of a
+    seller using no subscribing plugin costs the dispatchers nothing). The answer is the
+    plugin set the request started with, as the gate at fan-out would have given it a few
+    milliseconds later; a plugin enabled in between starts with the next event.
+    """
+    if memo is None:
+        return False
+    from kernel.plugins.gate import remembered_enabled  # plugins build on events
+
+    for event in events:
+        enabled = None
+        for subscription in kernel.events.subscriptions(event.type):
+            if subscription.plugin is None:
+                return False
+            if enabled is None:
+                enabled = remembered_enabled(memo, event.member_id)
+                if enabled is None:
+                    return False
+            if subscription.plugin in enabled:
+                return False
+    return True
+
+
+async def _store_unheard(kernel: Kernel, events: Sequence[Event]) -> None:
+    async with kernel.db.write():
+        await insert_rows(kernel.db, Outbox, _rows(events, kernel.clock(), fanned_out=True))
+
+
+def _rows(events: Sequence[Event], now: dt.datetime, *, fanned_out: bool) -> list[dict[str, Any]]:
+    return [
+        {
+            "event_id": str(event.event_id),
+            "type": event.type,
+            "member_id": event.member_id,
+            "payload": event.model_dump_json(),
+            "occurred_at": event.occurred_at,
+            "published_at": now,
+            "fanned_out": fanned_out,
+        }
+        for event in events
+    ]

@@ -29,7 +29,14 @@ from kernel.permissions.field import DomainLocator
 from kernel.plugins.tables import MemberPlugin
 from kernel.state import StateCache, in_transaction, tracker
 
-__all__ = ["PluginGate", "enabled_plugins", "gate_part", "plugin_enabled", "viewer_member"]
+__all__ = [
+    "PluginGate",
+    "enabled_plugins",
+    "gate_part",
+    "plugin_enabled",
+    "remembered_enabled",
+    "viewer_member",
+]
 
 _MEMO_KEY = "kernel.plugins.enabled"
 # The process-wide cache: member domain -> slugs enabled (installed or not).
@@ -54,6 +61,15 @@ async def enabled_plugins(
     if cache is not None:
         cache[member_id] = found
     return found
+
+
+def remembered_enabled(memo: dict[str, Any] | None, member_id: int) -> frozenset[str] | None:
+    """The member's enabled plugins as ``memo``'s request already read them, or None: never
+    a query (usable inside a transaction, where :func:`enabled_plugins` would read)."""
+    if memo is None:
+        return None
+    known: frozenset[str] | None = memo.get(_MEMO_KEY, {}).get(member_id)
+    return known
 
 
 async def _enabled(kernel: Any, member_id: int, memo: dict[str, Any] | None) -> frozenset[str]:

@@ -238,7 +238,7 @@ async def _place(
                 outcomes[index] = refusal
         if accepted:
             placed, progress = await write_orders(
-                kernel, campaign, accepted, now, hot_last=hot_last
+                kernel, campaign, accepted, now, hot_last=hot_last, memo=memo
             )
             for item, order in zip(accepted, placed, strict=True):
                 outcomes[item.index] = order

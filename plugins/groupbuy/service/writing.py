@@ -243,12 +243,15 @@ async def write_orders(
     now: dt.datetime,
     *,
     hot_last: bool = False,
+    memo: dict[str, Any] | None = None,
 ) -> tuple[list[Placed], list[Progress]]:
     """Write ``accepted`` joins; returns the orders as written (in order) and the groups'
     progress. Row locks in one order: SKUs, groups, the outbox's member lock, the cache tag.
     With ``hot_last`` (a campaign without tier prices or invites, decided on unlocked
     stock) the orders are written first and the hot rows (SKUs, groups) updated at the
-    end, the SKUs with guards: :class:`StockMoved` when another batch took the stock."""
+    end, the SKUs with guards: :class:`StockMoved` when another batch took the stock.
+    ``memo`` holds the seller's enabled plugins (read before the transaction): events no
+    plugin of the seller takes are stored without waking the dispatchers."""
     seller = int(campaign["member"])
     before: dict[int, int] = {}
     if not hot_last:
@@ -312,7 +315,7 @@ async def write_orders(
         await _take_stock(kernel, accepted)
         before, progress, formed = await _groups(kernel, campaign, accepted)
     events: list[Event] = [_placed(campaign, item) for item in accepted]
-    await publish_many(kernel, [*events, *formed])
+    await publish_many(kernel, [*events, *formed], memo=memo)
     await catalog_changed(kernel, seller)  # last (see catalog_changed)
     placed = []
     for item, row in zip(accepted, rows, strict=True):
