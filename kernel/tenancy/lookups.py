@@ -15,10 +15,12 @@ from kernel.events.sql import placeholders, query
 __all__ = [
     "CommunityInfo",
     "MemberInfo",
+    "Neighbourhood",
     "Residence",
     "ServingMember",
     "communities",
     "member_info",
+    "neighbourhood",
     "residences",
     "resident_counts",
     "residents_of",
@@ -65,6 +67,15 @@ class MemberInfo:
     kind: str
     slug: str
     name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbourhood:
+    """A user's standing in one community: their households there (none: not a resident)
+    and the members serving the community."""
+
+    residences: list[Residence]
+    serving: list[ServingMember]
 
 
 def _ids(values: Iterable[int]) -> list[int]:
@@ -133,6 +144,41 @@ async def serving_members(
         args.append(kind)
     rows = await query(kernel.db, template + " ORDER BY m.id", *args)
     return [ServingMember(**row) for row in rows]
+
+
+async def neighbourhood(kernel: Any, user_id: int, community_id: int) -> Neighbourhood:
+    """``residences(kernel, user_id, community_id)`` and ``serving_members(kernel,
+    community_id)`` in one query (what placing an order asks, once per order)."""
+    rows = await query(
+        kernel.db,
+        # One column list for both halves: (part, id, int, int, text, int, text, text).
+        'SELECT 0 AS part, r.id AS ord, r."user" AS a, r.community AS b, c.alliance AS c, '
+        "r.household AS s, r.leader AS d, NULL AS t, NULL AS u FROM kernel_resident r "
+        'JOIN kernel_community c ON c.id = r.community WHERE r."user" = {} AND r.community = {} '
+        "UNION ALL SELECT 1, m.id, m.id, NULL, NULL, m.kind, NULL, m.slug, m.name "
+        "FROM kernel_member_community mc JOIN kernel_member m ON m.id = mc.member "
+        "WHERE mc.community = {} ORDER BY part, ord",
+        user_id,
+        community_id,
+        community_id,
+    )
+    homes, serving = [], []
+    for row in rows:
+        if row["part"] == 0:
+            homes.append(
+                Residence(
+                    user_id=row["a"],
+                    community_id=row["b"],
+                    alliance_id=row["c"],
+                    household=row["s"],
+                    leader_member_id=row["d"],
+                )
+            )
+        else:
+            serving.append(
+                ServingMember(member_id=row["a"], kind=row["s"], slug=row["t"], name=row["u"])
+            )
+    return Neighbourhood(homes, serving)
 
 
 async def communities(kernel: Any, ids: Iterable[int]) -> dict[int, CommunityInfo]:

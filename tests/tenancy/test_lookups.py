@@ -5,6 +5,7 @@ from __future__ import annotations
 from alliance_sdk import (
     communities,
     member_info,
+    neighbourhood,
     residences,
     resident_counts,
     residents_of,
@@ -48,3 +49,34 @@ async def test_lookups_answer_from_the_tenancy_tables(kernel: Kernel) -> None:
     info = await member_info(kernel, leader.id)
     assert info is not None and (info.kind, info.alliance_id) == ("leader", alliance.id)
     assert await member_info(kernel, 999_999) is None
+
+
+async def test_neighbourhood_is_residences_and_serving_members_in_one_query(
+    kernel: Kernel,
+) -> None:
+    make = AllianceFactory(kernel)
+    alliance = await make.alliance()
+    leader = await make.member(alliance, kind="leader")
+    store = await make.member(alliance, kind="store")
+    home = await make.community(alliance)
+    unserved = await make.community(alliance)
+    await make.serve(leader, home)
+    await make.serve(store, home)
+    alice = await make.resident(home, leader=leader, household="B3-501")
+    await make.resident(unserved, alice)
+    bob = await make.resident(unserved)
+
+    for user, community in [(alice, home), (alice, unserved), (bob, home), (bob, unserved)]:
+        found = await neighbourhood(kernel, user.id, community.id)
+        assert found.residences == await residences(kernel, user.id, community.id)
+        assert found.serving == await serving_members(kernel, community.id)
+    around = await neighbourhood(kernel, alice.id, home.id)
+    assert [(r.household, r.leader_member_id) for r in around.residences] == [
+        ("B3-501", leader.id)
+    ]
+    assert [(m.member_id, m.kind) for m in around.serving] == [
+        (leader.id, "leader"),
+        (store.id, "store"),
+    ]
+    assert (await neighbourhood(kernel, bob.id, home.id)).residences == []
+    assert (await neighbourhood(kernel, alice.id, unserved.id)).serving == []

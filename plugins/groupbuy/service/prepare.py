@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from alliance_sdk import Attribution, BadUserInput, decide, residences, serving_members
+from alliance_sdk import Attribution, BadUserInput, decide, neighbourhood
 from plugins.groupbuy.errors import NotInCommunity
 from plugins.groupbuy.service.common import seller_of_campaign
 
@@ -82,11 +82,11 @@ async def prepare_join(
         )
     cart = _lines(lines)
     seller = await seller_of_campaign(kernel, campaign_id, memo)
-    homes = await residences(kernel, buyer, community_id)
+    around = await neighbourhood(kernel, buyer, community_id)  # one query for both
+    homes, serving = around.residences, around.serving
     if not homes:
         raise NotInCommunity("you are not a registered resident of this community")
     own_leader = homes[0].leader_member_id
-    serving = await serving_members(kernel, community_id)
     leaders = [m.member_id for m in serving if m.kind == "leader"]
     if own_leader is not None:
         leaders = [own_leader, *(m for m in leaders if m != own_leader)]
