@@ -21,6 +21,7 @@ __all__ = [
     "communities",
     "member_info",
     "neighbourhood",
+    "neighbourhoods",
     "residences",
     "resident_counts",
     "residents_of",
@@ -148,37 +149,50 @@ async def serving_members(
 
 async def neighbourhood(kernel: Any, user_id: int, community_id: int) -> Neighbourhood:
     """``residences(kernel, user_id, community_id)`` and ``serving_members(kernel,
-    community_id)`` in one query (what placing an order asks, once per order)."""
+    community_id)`` in one query."""
+    return (await neighbourhoods(kernel, [(user_id, community_id)]))[(user_id, community_id)]
+
+
+async def neighbourhoods(
+    kernel: Any, pairs: Iterable[tuple[int, int]]
+) -> dict[tuple[int, int], Neighbourhood]:
+    """:func:`neighbourhood` of many (user, community) pairs in one query (a batch of
+    orders asks it once), by pair."""
+    wanted = sorted({(int(user), int(community)) for user, community in pairs})
+    if not wanted:
+        return {}
+    users = _ids(user for user, _ in wanted)
+    places = _ids(community for _, community in wanted)
     rows = await query(
         kernel.db,
-        # One column list for both halves: (part, id, int, int, text, int, text, text).
+        # One column list for both halves: (part, id, int, int, int, text, int, text, text).
         'SELECT 0 AS part, r.id AS ord, r."user" AS a, r.community AS b, c.alliance AS c, '
         "r.household AS s, r.leader AS d, NULL AS t, NULL AS u FROM kernel_resident r "
-        'JOIN kernel_community c ON c.id = r.community WHERE r."user" = {} AND r.community = {} '
-        "UNION ALL SELECT 1, m.id, m.id, NULL, NULL, m.kind, NULL, m.slug, m.name "
+        "JOIN kernel_community c ON c.id = r.community "
+        f'WHERE r."user" IN ({placeholders(users)}) AND r.community IN ({placeholders(places)}) '
+        "UNION ALL SELECT 1, m.id, m.id, mc.community, NULL, m.kind, NULL, m.slug, m.name "
         "FROM kernel_member_community mc JOIN kernel_member m ON m.id = mc.member "
-        "WHERE mc.community = {} ORDER BY part, ord",
-        user_id,
-        community_id,
-        community_id,
+        f"WHERE mc.community IN ({placeholders(places)}) ORDER BY part, ord",
+        *users,
+        *places,
+        *places,
     )
-    homes, serving = [], []
+    homes: dict[tuple[int, int], list[Residence]] = {}
+    serving: dict[int, list[ServingMember]] = {}
     for row in rows:
         if row["part"] == 0:
-            homes.append(
-                Residence(
-                    user_id=row["a"],
-                    community_id=row["b"],
-                    alliance_id=row["c"],
-                    household=row["s"],
-                    leader_member_id=row["d"],
-                )
+            home = Residence(
+                user_id=row["a"],
+                community_id=row["b"],
+                alliance_id=row["c"],
+                household=row["s"],
+                leader_member_id=row["d"],
             )
+            homes.setdefault((home.user_id, home.community_id), []).append(home)
         else:
-            serving.append(
-                ServingMember(member_id=row["a"], kind=row["s"], slug=row["t"], name=row["u"])
-            )
-    return Neighbourhood(homes, serving)
+            member = ServingMember(member_id=row["a"], kind=row["s"], slug=row["t"], name=row["u"])
+            serving.setdefault(int(row["b"]), []).append(member)
+    return {pair: Neighbourhood(homes.get(pair, []), serving.get(pair[1], [])) for pair in wanted}
 
 
 async def communities(kernel: Any, ids: Iterable[int]) -> dict[int, CommunityInfo]:

@@ -6,6 +6,7 @@ from alliance_sdk import (
     communities,
     member_info,
     neighbourhood,
+    neighbourhoods,
     residences,
     resident_counts,
     residents_of,
@@ -51,7 +52,7 @@ async def test_lookups_answer_from_the_tenancy_tables(kernel: Kernel) -> None:
     assert await member_info(kernel, 999_999) is None
 
 
-async def test_neighbourhood_is_residences_and_serving_members_in_one_query(
+async def test_neighbourhoods_are_residences_and_serving_members_in_one_query(
     kernel: Kernel,
 ) -> None:
     make = AllianceFactory(kernel)
@@ -66,17 +67,20 @@ async def test_neighbourhood_is_residences_and_serving_members_in_one_query(
     await make.resident(unserved, alice)
     bob = await make.resident(unserved)
 
-    for user, community in [(alice, home), (alice, unserved), (bob, home), (bob, unserved)]:
+    pairs = [(alice, home), (alice, unserved), (bob, home), (bob, unserved)]
+    everyone = await neighbourhoods(kernel, [(u.id, c.id) for u, c in pairs])
+    assert sorted(everyone) == sorted((u.id, c.id) for u, c in pairs)
+    for user, community in pairs:
         found = await neighbourhood(kernel, user.id, community.id)
         assert found.residences == await residences(kernel, user.id, community.id)
         assert found.serving == await serving_members(kernel, community.id)
+        assert everyone[(user.id, community.id)] == found
     around = await neighbourhood(kernel, alice.id, home.id)
-    assert [(r.household, r.leader_member_id) for r in around.residences] == [
-        ("B3-501", leader.id)
-    ]
+    assert [(r.household, r.leader_member_id) for r in around.residences] == [("B3-501", leader.id)]
     assert [(m.member_id, m.kind) for m in around.serving] == [
         (leader.id, "leader"),
         (store.id, "store"),
     ]
     assert (await neighbourhood(kernel, bob.id, home.id)).residences == []
     assert (await neighbourhood(kernel, alice.id, unserved.id)).serving == []
+    assert await neighbourhoods(kernel, []) == {}

@@ -37,7 +37,7 @@ from plugins.groupbuy.service.common import (
     is_open,
     new_order_ref,
 )
-from plugins.groupbuy.service.prepare import JoinRequest
+from plugins.groupbuy.service.prepare import JoinRequest, settle_joins
 from plugins.groupbuy.service.writing import Accepted, Line, Placed, StockMoved, write_orders
 
 __all__ = ["Outcome", "place_batch"]
@@ -161,6 +161,20 @@ async def place_batch(
     """
     memo: dict[str, Any] = {}  # the seller's enabled plugins, read once per batch...
     await plugin_enabled(kernel, seller, "groupbuy", memo)  # ...before taking any lock
+    # Where the buyers live (one query for the batch), before the transaction.
+    settled = await settle_joins(kernel, requests, memo)
+    outcomes: list[Outcome | None] = [o if isinstance(o, AllianceError) else None for o in settled]
+    ready = [r for r in settled if isinstance(r, JoinRequest)]
+    if not ready:
+        return [o for o in outcomes if o is not None], []
+    placed, progress = await _place_settled(kernel, seller, campaign_id, ready, memo)
+    answers = iter(placed)
+    return [o if o is not None else next(answers) for o in outcomes], progress
+
+
+async def _place_settled(
+    kernel: Any, seller: int, campaign_id: int, requests: list[JoinRequest], memo: dict[str, Any]
+) -> tuple[list[Outcome], list[Progress]]:
     key = (id(kernel.db), campaign_id)
     plain = (
         kernel.db.kind == "postgres"

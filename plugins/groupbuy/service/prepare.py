@@ -1,19 +1,21 @@
-"""Everything about a join that can be decided before its transaction, concurrently with
-other joins: who the buyer is and where they live, who gets credit, the pickup point, the
-member discount. The batch transaction then only does what must be serialised."""
+"""Everything about a join that can be decided before its transaction: the cart and the
+seller, concurrently with other joins (:func:`prepare_join`); then, for a whole batch with
+one lookup, where each buyer lives, who gets credit, the pickup point and the member
+discount (:func:`settle_joins`). The batch transaction only does what must be serialised."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
-from alliance_sdk import Attribution, BadUserInput, decide, neighbourhood
+from alliance_sdk import AllianceError, Attribution, BadUserInput, decide, neighbourhoods
 from plugins.groupbuy.errors import NotInCommunity
 from plugins.groupbuy.service.common import seller_of_campaign
 
-__all__ = ["MAX_LINES", "JoinRequest", "prepare_join"]
+__all__ = ["MAX_LINES", "JoinRequest", "prepare_join", "settle_joins"]
 
 MAX_LINES = 5
 MAX_QUANTITY = 999
@@ -29,9 +31,10 @@ class JoinRequest:
     idempotency_key: str
     referral_code: str | None
     invite_code: str | None
-    attribution: Attribution
-    pickup_member: int | None
-    discount_bps: int
+    # Settled with the batch (settle_joins):
+    attribution: Attribution = dataclasses.field(default_factory=lambda: Attribution(reason="none"))
+    pickup_member: int | None = None
+    discount_bps: int = 0
 
     @property
     def fingerprint(self) -> str:
@@ -82,10 +85,46 @@ async def prepare_join(
         )
     cart = _lines(lines)
     seller = await seller_of_campaign(kernel, campaign_id, memo)
-    around = await neighbourhood(kernel, buyer, community_id)  # one query for both
-    homes, serving = around.residences, around.serving
-    if not homes:
-        raise NotInCommunity("you are not a registered resident of this community")
+    return JoinRequest(
+        seller=seller,
+        campaign_id=campaign_id,
+        community_id=community_id,
+        buyer=buyer,
+        lines=cart,
+        idempotency_key=key,
+        referral_code=referral_code or None,
+        invite_code=invite_code or None,
+    )
+
+
+async def settle_joins(
+    kernel: Any, requests: list[JoinRequest], memo: dict[str, Any]
+) -> list[JoinRequest | AllianceError]:
+    """Each join with its buyer's standing in the community settled (attribution, pickup
+    point, member discount), or its refusal (NOT_IN_COMMUNITY): one query for the whole
+    batch (residences and serving members), then the seller's plugins' answers."""
+    around = await neighbourhoods(kernel, [(r.buyer, r.community_id) for r in requests])
+    settled: list[JoinRequest | AllianceError] = []
+    for request in requests:
+        place = around[(request.buyer, request.community_id)]
+        if not place.residences:
+            settled.append(NotInCommunity("you are not a registered resident of this community"))
+            continue
+        try:
+            settled.append(await _settle(kernel, request, place.residences, place.serving, memo))
+        except AllianceError as refusal:
+            settled.append(refusal)
+    return settled
+
+
+async def _settle(
+    kernel: Any,
+    request: JoinRequest,
+    homes: list[Any],
+    serving: list[Any],
+    memo: dict[str, Any],
+) -> JoinRequest:
+    seller, buyer = request.seller, request.buyer
     own_leader = homes[0].leader_member_id
     leaders = [m.member_id for m in serving if m.kind == "leader"]
     if own_leader is not None:
@@ -96,9 +135,9 @@ async def prepare_join(
         member_id=seller,
         memo=memo,
         buyer_user_id=buyer,
-        community_id=community_id,
+        community_id=request.community_id,
         leaders=leaders,
-        referral_code=referral_code,
+        referral_code=request.referral_code,
     )
     if not isinstance(attribution, Attribution):
         attribution = Attribution(reason="none")
@@ -110,16 +149,6 @@ async def prepare_join(
         kernel, "groupbuy_member_discount", member_id=seller, memo=memo, buyer_user_id=buyer
     )
     discount = min(max(int(bps), 0), 10_000) if isinstance(bps, int) else 0
-    return JoinRequest(
-        seller=seller,
-        campaign_id=campaign_id,
-        community_id=community_id,
-        buyer=buyer,
-        lines=cart,
-        idempotency_key=key,
-        referral_code=referral_code or None,
-        invite_code=invite_code or None,
-        attribution=attribution,
-        pickup_member=pickup,
-        discount_bps=discount,
+    return dataclasses.replace(
+        request, attribution=attribution, pickup_member=pickup, discount_bps=discount
     )

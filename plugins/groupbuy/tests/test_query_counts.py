@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
+from plugins.groupbuy.errors import NotInCommunity
 from plugins.groupbuy.service import campaigns, catalog
+from plugins.groupbuy.service.join import place_batch
+from plugins.groupbuy.service.prepare import prepare_join
+from plugins.groupbuy.service.writing import Placed
 from plugins.groupbuy.tests.helpers import Shop, make_shop
 
 pytestmark = pytest.mark.alliance_plugins("plugins.groupbuy")
@@ -105,3 +109,39 @@ async def test_the_product_list_costs_the_same_queries_for_10_and_100_skus(
     assert len(hundred) == len(ten), (ten, hundred)
     assert len(ten) <= PRODUCT_LIST_BUDGET, ten
     assert len(await product_list(small)) == len(await product_list(large)) == CACHED_PRODUCT_LIST
+
+
+async def test_a_batch_of_joins_costs_the_same_queries_for_1_and_20_buyers(
+    alliance_kernel, alliance_factory, monkeypatch
+) -> None:
+    """Where the buyers live, the idempotency keys, the writes: one statement each per
+    batch, whatever its size (a flash sale's rate rests on it)."""
+    shop = await make_shop(alliance_kernel, alliance_factory)
+    await shop.campaign(min_group_size=50)  # no group forms (that is one more statement)
+    home, other = shop.communities
+    buyers = [(r, home) for r in await shop.add_residents(home, 11)]
+    buyers += [(r, other) for r in await shop.add_residents(other, 10)]
+    stranger = await alliance_factory.user()  # lives nowhere: refused inside the batch
+    buyers.append((stranger, home))
+    requests = [
+        await prepare_join(
+            alliance_kernel,
+            buyer=buyer.id,
+            campaign_id=shop.campaign_id,
+            community_id=community.id,
+            lines=[("MILK-1L", 1)],
+            idempotency_key=f"q-{n}",
+        )
+        for n, (buyer, community) in enumerate(buyers)
+    ]
+    seller, campaign = shop.store.id, shop.campaign_id
+    await place_batch(alliance_kernel, seller, campaign, requests[:1])  # warm the caches
+    log = QueryLog(alliance_kernel, monkeypatch)
+    with log.counting() as one:
+        [alone], _ = await place_batch(alliance_kernel, seller, campaign, requests[1:2])
+    with log.counting() as many:
+        outcomes, progress = await place_batch(alliance_kernel, seller, campaign, requests[2:])
+    assert isinstance(alone, Placed)
+    assert [type(o) for o in outcomes] == [Placed] * 19 + [NotInCommunity]
+    assert sorted(p.joined for p in progress) == [10, 11]
+    assert len(many) == len(one), (one, many)
