@@ -18,6 +18,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 from strawberry.types import ExecutionContext
 
+from kernel.gateway.completion import PlainCompletion
 from kernel.gateway.errors import format_errors, log_unexpected, tag_validation_error
 from kernel.gateway.limits import GatewayLimits, RefusalRule, RefuseIntrospection, TokenLimit
 
@@ -96,6 +97,7 @@ class GatewaySchema(strawberry.Schema):
     """
 
     def __init__(self, *args: Any, production: bool, **kwargs: Any) -> None:
+        kwargs.setdefault("execution_context_class", PlainCompletion)
         super().__init__(*args, **kwargs)
         self.production = production
 
