@@ -209,7 +209,9 @@ def _serve(url: str, var: Path, port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("the server did not start")
 
 
-def _wrk(port: int, seconds: float, world: dict[str, Any], tokens_file: Path) -> dict[str, Any]:
+def _wrk(
+    port: int, seconds: float, world: dict[str, Any], tokens_file: Path, *, prefix: str = "w"
+) -> dict[str, Any]:
     out = subprocess.run(
         [
             "wrk",
@@ -224,6 +226,7 @@ def _wrk(port: int, seconds: float, world: dict[str, Any], tokens_file: Path) ->
             str(tokens_file),
             world["campaign"],
             world["community"],
+            prefix,
         ],
         capture_output=True,
         text=True,
@@ -301,12 +304,16 @@ async def run(seconds: float = 10.0) -> dict[str, Any]:
         try:
             results["postgres"] = await _engine(url, tmp, seconds)
         finally:
-            import asyncpg
-
-            admin = await asyncpg.connect(PG_ADMIN)
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await admin.close()
+            await _drop(url)
     return results
+
+
+async def _drop(url: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(PG_ADMIN)
+    await admin.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    await admin.close()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ end
 
 function init(args)
   for line in io.lines(args[1]) do table.insert(tokens, line) end
-  campaign, community = args[2], args[3]
+  -- args[4]: an idempotency-key prefix, so that runs against one database never replay
+  campaign, community, prefix = args[2], args[3], args[4] or "w"
 end
 
 function request()
@@ -21,7 +22,7 @@ function request()
   local token = tokens[(counter * 7 + thread_id) % #tokens + 1]
   local body = '{"query":"mutation($i: GroupbuyJoinInput!) { groupbuyJoin(input: $i) { id } }",'
     .. '"variables":{"i":{"campaignId":"' .. campaign .. '","communityId":"' .. community
-    .. '","lines":[{"skuCode":"HOT-1","quantity":1}],"idempotencyKey":"w' .. thread_id .. '-'
+    .. '","lines":[{"skuCode":"HOT-1","quantity":1}],"idempotencyKey":"' .. prefix .. thread_id .. '-'
     .. counter .. '"}}}'
   return wrk.format("POST", "/graphql", {
     ["Content-Type"] = "application/json",
