@@ -20,14 +20,17 @@ attributes has no side effects, so doing it twice is safe.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLString,
     is_leaf_type,
 )
 from graphql.pyutils import Undefined
@@ -39,6 +42,8 @@ __all__ = ["PlainCompletion"]
 Plan = Callable[[Any], Any]
 _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _FIELD_COLLECTION = frozenset({"skip", "include"})
+_MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
+Reader = Callable[[Any], Any]
 
 
 class _Abandon(Exception):
@@ -96,7 +101,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
             inner = self._plan(return_type.of_type, field_details_list)
             return None if inner is None else _list(inner)
         if is_leaf_type(return_type):
-            return _leaf(return_type.serialize)
+            return _leaf(return_type)
         if isinstance(return_type, GraphQLObjectType) and return_type.is_type_of is None:
             return self._object(return_type, field_details_list)
         return None  # interfaces, unions, typed-checked objects: graphql-core's way
@@ -105,7 +110,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(object_type, field_details_list)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             return None
-        fields: list[tuple[str, Any, Plan | None]] = []
+        fields: list[tuple[str, Reader | None, Plan | None]] = []
         for response_key, group in collected.grouped_field_set.items():
             for details in group:
                 if details.defer_usage is not None or details.node.arguments:
@@ -127,7 +132,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan(field.type, group)
             if plan is None:
                 return None
-            fields.append((response_key, definition, plan))
+            fields.append((response_key, _reader(definition), plan))
         return _object(object_type.name, fields)
 
 
@@ -152,7 +157,17 @@ def _list(inner: Plan) -> Plan:
     return complete
 
 
-def _leaf(serialize: Callable[[Any], Any]) -> Plan:
+def _reader(definition: Any) -> Reader:
+    """``definition.get_result(source, None, [], {})`` of a basic field, without its
+    per-call property lookups when the resolver is the default ``getattr``."""
+    if definition.base_resolver is None and definition.default_resolver is getattr:
+        return operator.attrgetter(definition.python_name)
+    return lambda source: definition.get_result(source, None, [], {})
+
+
+def _leaf(leaf_type: Any) -> Plan:
+    serialize = leaf_type.serialize
+
     def complete(value: Any) -> Any:
         if value is None:
             return None
@@ -163,21 +178,37 @@ def _leaf(serialize: Callable[[Any], Any]) -> Plan:
             raise _Abandon
         return serialized
 
+    # graphql-core's Int and String answer these exact values unchanged (serialize_int,
+    # serialize_string): skip the call; anything else goes through ``serialize``.
+    if leaf_type is GraphQLInt:
+
+        def complete_int(value: Any) -> Any:
+            if type(value) is int and _MIN_INT <= value <= _MAX_INT:
+                return value
+            return complete(value)
+
+        return complete_int
+    if leaf_type is GraphQLString:
+
+        def complete_string(value: Any) -> Any:
+            return value if type(value) is str else complete(value)
+
+        return complete_string
     return complete
 
 
-def _object(type_name: str, fields: list[tuple[str, Any, Plan | None]]) -> Plan:
+def _object(type_name: str, fields: list[tuple[str, Reader | None, Plan | None]]) -> Plan:
     def complete(value: Any) -> Any:
         if value is None:
             return None
         if isinstance(value, Exception):
             raise _Abandon
         answer: dict[str, Any] = {}
-        for response_key, definition, plan in fields:
-            if definition is None:
+        for response_key, reader, plan in fields:
+            if reader is None:
                 answer[response_key] = type_name
                 continue
-            read = definition.get_result(value, None, [], {})
+            read = reader(value)
             if hasattr(read, "__await__"):
                 raise _Abandon
             answer[response_key] = plan(read)  # type: ignore[misc]
