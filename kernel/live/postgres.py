@@ -64,7 +64,10 @@ class PostgresTransport:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
             self._supervisor = None
-        connection, self.connection = self.connection, None
+        # Under the send lock: a NOTIFY in flight finishes first (closing under it cancels
+        # it inside asyncpg's protocol); later sends find no connection and are refused.
+        async with self._lock:
+            connection, self.connection = self.connection, None
         if connection is not None and not connection.is_closed():
             with contextlib.suppress(Exception):
                 await connection.remove_listener(self.channel, self._listener)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,7 +12,7 @@ import asyncpg
 import pytest
 
 from kernel.live import MAX_MESSAGE_BYTES, Broadcaster, PayloadTooLarge, Stream
-from kernel.live.postgres import APPLICATION_NAME, PostgresTransport
+from kernel.live.postgres import APPLICATION_NAME, BroadcastUnavailable, PostgresTransport
 from tests.conftest import PG_ADMIN_URL, REQUIRE_PG
 
 
@@ -189,3 +190,21 @@ async def test_postgres_listener_reconnects(pg_pair: tuple[Broadcaster, Broadcas
     async with receiver.subscribe("t") as stream:
         await sender.publish("t", {"after": "reconnect"})
         assert await next_payload(stream) == {"after": "reconnect"}
+
+
+async def test_postgres_stop_waits_for_the_send_in_flight(
+    pg_pair: tuple[Broadcaster, Broadcaster], caplog: pytest.LogCaptureFixture
+) -> None:
+    # A kernel stopping while a join batch publishes progress: each send either went out or
+    # is refused as unavailable; none is cut off inside the protocol.
+    sender, _ = pg_pair
+    transport = sender.transport
+    assert isinstance(transport, PostgresTransport)
+    sends = [asyncio.create_task(transport.send(f'{{"n": {n}}}')) for n in range(50)]
+    await asyncio.sleep(0)  # the first send is on the wire
+    await transport.stop()
+    outcomes = await asyncio.gather(*sends, return_exceptions=True)
+    unexpected = [o for o in outcomes if o is not None and not isinstance(o, BroadcastUnavailable)]
+    assert unexpected == []
+    assert outcomes[0] is None
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
