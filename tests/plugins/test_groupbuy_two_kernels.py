@@ -18,7 +18,6 @@ from kernel.runtime import Kernel
 from kernel.settings import Settings
 from plugins.groupbuy.service import campaigns
 from plugins.groupbuy.service.batching import batcher
-from plugins.groupbuy.service.prepare import prepare_join
 from plugins.groupbuy.tests.helpers import make_shop
 
 pytestmark = pytest.mark.alliance_plugins("plugins.groupbuy")
@@ -43,14 +42,7 @@ async def test_two_processes_sell_exactly_the_stock(
     buyers = [(r, home) for r in await shop.add_residents(home, 200)]
     buyers += [(r, other) for r in await shop.add_residents(other, 200)]
     requests = [
-        await prepare_join(
-            alliance_kernel,
-            buyer=buyer.id,
-            campaign_id=shop.campaign_id,
-            community_id=community.id,
-            lines=[("MILK-1L", 1)],
-            idempotency_key=f"k-{n}",
-        )
+        await shop.request(buyer, community, [("MILK-1L", 1)], key=f"k-{n}")
         for n, (buyer, community) in enumerate(buyers * 2)
     ]
     second = Kernel.from_settings(alliance_settings, plugins=alliance_kernel.plugins)

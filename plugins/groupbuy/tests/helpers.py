@@ -11,7 +11,7 @@ from typing import Any
 from alliance_sdk.testkit import AllianceClient, AllianceFactory
 from plugins.groupbuy.service import campaigns, catalog
 from plugins.groupbuy.service.batching import batcher
-from plugins.groupbuy.service.prepare import prepare_join
+from plugins.groupbuy.service.prepare import JoinRequest, prepare_join
 
 _keys = itertools.count(1)
 
@@ -62,11 +62,11 @@ class Shop:
         self.campaign_id = await campaigns.create_campaign(self.kernel, self.store.id, new)
         return self.campaign_id
 
-    async def join(
+    async def request(
         self, buyer: Any, community: Any, lines: list[tuple[str, int]], **options: Any
-    ) -> int:
-        """A join through the service and the batcher (what the mutation does)."""
-        request = await prepare_join(
+    ) -> JoinRequest:
+        """A prepared join (``key``: its idempotency key, a fresh one by default)."""
+        return await prepare_join(
             self.kernel,
             buyer=buyer.id,
             campaign_id=options.pop("campaign_id", self.campaign_id),
@@ -75,6 +75,12 @@ class Shop:
             idempotency_key=options.pop("key", None) or f"k-{next(_keys)}",
             **options,
         )
+
+    async def join(
+        self, buyer: Any, community: Any, lines: list[tuple[str, int]], **options: Any
+    ) -> int:
+        """A join through the service and the batcher (what the mutation does)."""
+        request = await self.request(buyer, community, lines, **options)
         return (await batcher(self.kernel).join(request)).order_id
 
     def join_input(

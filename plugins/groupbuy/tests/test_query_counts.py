@@ -13,7 +13,6 @@ import pytest
 from plugins.groupbuy.errors import NotInCommunity
 from plugins.groupbuy.service import campaigns, catalog
 from plugins.groupbuy.service.join import place_batch
-from plugins.groupbuy.service.prepare import prepare_join
 from plugins.groupbuy.service.writing import Placed
 from plugins.groupbuy.tests.helpers import Shop, make_shop
 
@@ -124,14 +123,7 @@ async def test_a_batch_of_joins_costs_the_same_queries_for_1_and_20_buyers(
     stranger = await alliance_factory.user()  # lives nowhere: refused inside the batch
     buyers.append((stranger, home))
     requests = [
-        await prepare_join(
-            alliance_kernel,
-            buyer=buyer.id,
-            campaign_id=shop.campaign_id,
-            community_id=community.id,
-            lines=[("MILK-1L", 1)],
-            idempotency_key=f"q-{n}",
-        )
+        await shop.request(buyer, community, [("MILK-1L", 1)], key=f"q-{n}")
         for n, (buyer, community) in enumerate(buyers)
     ]
     seller, campaign = shop.store.id, shop.campaign_id
