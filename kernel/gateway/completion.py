@@ -53,7 +53,8 @@ class _Abandon(Exception):
 class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context, completing plain subtrees in one pass."""
 
-    _plans: dict[tuple[Any, int], Plan | None] | None
+    # (type, id of the field group) -> (the field group, its plan or None)
+    _plans: dict[tuple[Any, int], tuple[Any, Plan | None]] | None
 
     def complete_value(
         self,
@@ -83,14 +84,15 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
             plans = self._plans = None if manager is not None and manager.middlewares else {}
         if plans is None:
             return None
-        # graphql-core memoises field collection by the field group's identity and keeps the
-        # group alive for the whole execution, so its id is a stable key here too.
+        # Keyed by the field group's identity, as graphql-core memoises field collection; the
+        # group is kept with its plan, so that its id cannot be reused while the key exists.
         key = (return_type, id(field_details_list))
-        if key in plans:
-            return plans[key]
-        plans[key] = None  # while compiling (and for good if it cannot be planned)
+        found = plans.get(key)
+        if found is not None:
+            return found[1]
+        plans[key] = (field_details_list, None)  # while compiling; for good if not plannable
         plan = self._compile(return_type, field_details_list)
-        plans[key] = plan
+        plans[key] = (field_details_list, plan)
         return plan
 
     def _compile(self, return_type: GraphQLOutputType, field_details_list: Any) -> Plan | None:
