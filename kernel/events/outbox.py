@@ -98,13 +98,11 @@ async def publish_many(
     """
     if not events:
         return
-    if unheard(kernel, events, memo):
-        await _store_unheard(kernel, events)
-        return
+    quiet = unheard(kernel, events, memo)
     db = kernel.db
     now = kernel.clock()
     async with db.write():
-        if db.kind == "postgres":
+        if db.kind == "postgres" and not quiet:
             # Ascending member order: two batches never wait on each other crosswise.
             for member in sorted({event.member_id % _INT4 for event in events}):
                 await query(
@@ -114,8 +112,8 @@ async def publish_many(
                     member,
                     NOTIFY_CHANNEL,
                 )
-        await insert_rows(db, Outbox, _rows(events, now, fanned_out=False))
-    if db.kind == "sqlite":
+        await insert_rows(db, Outbox, _rows(events, now, fanned_out=quiet))
+    if db.kind == "sqlite" and not quiet:
         for signal in _wakeups.get(db, ()):
             signal.set()
 
@@ -147,11 +145,6 @@ def unheard(kernel: Kernel, events: Sequence[Event], memo: dict[str, Any] | None
             if subscription.plugin in enabled:
                 return False
     return True
-
-
-async def _store_unheard(kernel: Kernel, events: Sequence[Event]) -> None:
-    async with kernel.db.write():
-        await insert_rows(kernel.db, Outbox, _rows(events, kernel.clock(), fanned_out=True))
 
 
 def _rows(events: Sequence[Event], now: dt.datetime, *, fanned_out: bool) -> list[dict[str, Any]]:
