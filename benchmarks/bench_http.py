@@ -270,8 +270,11 @@ def _report(run: Run) -> dict[str, Any]:
             )
             targets[figure]["by_worker_cpu"] = by_cpu
             rows.append({"figure": f"{figure}, by worker CPU per request", **by_cpu})
-    workers = [
-        mb for name, mbs in run.memory_mb.items() if name.startswith("alliance") for mb in mbs
+    workers = [  # every alliance server's workers, the executed-only one's too
+        mb
+        for name, mbs in run.memory_mb.items()
+        if name.startswith("alliance") or name == "executed"
+        for mb in mbs
     ]
     memory = _spread(workers, 1) if workers else {"max": 0.0}
     met = 0 < memory["max"] <= MEMORY_TARGET_MB

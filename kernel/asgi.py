@@ -13,4 +13,4 @@ from kernel.gateway.app import create_app
 
 __all__ = ["app"]
 
-app: Litestar = create_app()
+app: Litestar = create_app(serving=True)

@@ -104,7 +104,7 @@ def _serve_here(config: Config, sockets: Sockets) -> int:
 
     from kernel.gateway.app import create_app
 
-    asgi_app: Any = create_app(load_settings())
+    asgi_app: Any = create_app(load_settings(), serving=True)
     app = wrap_app(asgi_app, config.wsgi_max_body_size, None)
 
     async def main() -> None:
