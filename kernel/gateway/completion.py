@@ -16,6 +16,11 @@ would (``StrawberryField.get_result``) and serialises leaves with the type's own
 not serialise, an awaitable, an exception) abandons the plan for that value and graphql-core
 completes it as usual, so errors, paths and null propagation are graphql-core's own: reading
 attributes has no side effects, so doing it twice is safe.
+
+Plans are kept across requests, process-wide, when the operation and its fragments carry no
+directive at all: a field group's subfields then depend on the document alone (not on
+variables), and the parse cache hands every request of one query the same document nodes.
+Such plans are keyed by the field nodes' identities and keep the nodes alive with them.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 from graphql import (
+    FragmentSpreadNode,
     GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
@@ -44,6 +50,11 @@ _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _FIELD_COLLECTION = frozenset({"skip", "include"})
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 Reader = Callable[[Any], Any]
+# Plans kept across requests: (type, field nodes' ids) -> (the nodes, the plan or None);
+# operations checked for directives: id(operation) -> (the operation, directive-free?).
+_SHARED_PLANS: dict[tuple[Any, tuple[int, ...]], tuple[tuple[Any, ...], Plan | None]] = {}
+_DIRECTIVE_FREE: dict[int, tuple[Any, bool]] = {}
+_SHARED_LIMIT = 4096  # both are emptied when they grow past it (documents come and go)
 
 
 class _Abandon(Exception):
@@ -55,6 +66,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
 
     # (type, id of the field group) -> (the field group, its plan or None)
     _plans: dict[tuple[Any, int], tuple[Any, Plan | None]] | None
+    _shared: bool  # this operation's plans are kept across requests
 
     def complete_value(
         self,
@@ -82,6 +94,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
             manager = self.middleware_manager
             # A resolver middleware (an extension's ``resolve``) must see every field.
             plans = self._plans = None if manager is not None and manager.middlewares else {}
+            self._shared = _directive_free(self.operation, self.fragments)
         if plans is None:
             return None
         # Keyed by the field group's identity, as graphql-core memoises field collection; the
@@ -90,9 +103,21 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
         found = plans.get(key)
         if found is not None:
             return found[1]
+        shared_key = None
+        if self._shared:
+            nodes = tuple(details.node for details in field_details_list)
+            shared_key = (return_type, tuple(map(id, nodes)))
+            kept = _SHARED_PLANS.get(shared_key)
+            if kept is not None:
+                plans[key] = (field_details_list, kept[1])
+                return kept[1]
         plans[key] = (field_details_list, None)  # while compiling; for good if not plannable
         plan = self._compile(return_type, field_details_list)
         plans[key] = (field_details_list, plan)
+        if shared_key is not None:
+            if len(_SHARED_PLANS) >= _SHARED_LIMIT:
+                _SHARED_PLANS.clear()
+            _SHARED_PLANS[shared_key] = (nodes, plan)
         return plan
 
     def _compile(self, return_type: GraphQLOutputType, field_details_list: Any) -> Plan | None:
@@ -136,6 +161,32 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
                 return None
             fields.append((response_key, _reader(definition), plan))
         return _object(object_type.name, fields)
+
+
+def _directive_free(operation: Any, fragments: dict[str, Any]) -> bool:
+    """No directive on any selection of ``operation`` or of the fragments it spreads."""
+    kept = _DIRECTIVE_FREE.get(id(operation))
+    if kept is not None and kept[0] is operation:
+        return kept[1]
+    free = True
+    pending, seen = [operation.selection_set], set()
+    while pending and free:
+        for selection in pending.pop().selections:
+            if selection.directives:
+                free = False
+                break
+            if isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                if name not in seen and name in fragments:
+                    seen.add(name)
+                    fragment = fragments[name]  # graphql-core 3.3: details of a definition
+                    pending.append(getattr(fragment, "definition", fragment).selection_set)
+            elif selection.selection_set is not None:
+                pending.append(selection.selection_set)
+    if len(_DIRECTIVE_FREE) >= _SHARED_LIMIT:
+        _DIRECTIVE_FREE.clear()
+    _DIRECTIVE_FREE[id(operation)] = (operation, free)
+    return free
 
 
 def _non_null(inner: Plan) -> Plan:

@@ -141,3 +141,45 @@ async def test_the_gateway_schema_completes_plain_subtrees() -> None:
     assert build_schema(Query, production=True, introspection=False).execution_context_class is (
         PlainCompletion
     )
+
+
+class _Compiling(PlainCompletion):
+    compiled = 0
+
+    def _compile(self, *args: Any) -> Any:
+        type(self).compiled += 1
+        return super()._compile(*args)
+
+
+async def test_plans_are_kept_across_requests_when_no_directive_can_change_them() -> None:
+    schema = _schema(_Compiling)  # one schema: its parse cache gives one document per query
+    _Compiling.compiled = 0
+    first = await _answer(schema, QUERIES["fragments"])
+    assert _Compiling.compiled > 0
+    _Compiling.compiled = 0
+    assert await _answer(schema, QUERIES["fragments"]) == first
+    assert _Compiling.compiled == 0  # the second request reuses the first one's plans
+
+    _Compiling.compiled = 0
+    await _answer(schema, QUERIES["skip_include"])
+    await _answer(schema, QUERIES["skip_include"])
+    assert _Compiling.compiled > 0
+    per_request = _Compiling.compiled / 2
+    _Compiling.compiled = 0
+    await _answer(schema, QUERIES["skip_include"])
+    assert _Compiling.compiled == per_request  # directives: compiled again, every request
+
+
+@pytest.mark.parametrize("flips", [[(True, False), (False, True), (False, False), (True, False)]])
+async def test_directives_follow_each_requests_variables(flips: list[tuple[bool, bool]]) -> None:
+    ours, stock = _schema(PlainCompletion), _schema(StrawberryGraphQLCoreExecutionContext)
+    answers = []
+    for yes, no in flips:
+        variables = {"yes": yes, "no": no}
+        mine = await ours.execute(QUERIES["skip_include"], variable_values=variables)
+        theirs = await stock.execute(QUERIES["skip_include"], variable_values=variables)
+        assert not mine.errors and not theirs.errors
+        assert mine.data == theirs.data
+        answers.append(mine.data)
+    assert answers[0] == answers[3]
+    assert len({repr(a) for a in answers}) == 3
