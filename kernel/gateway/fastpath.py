@@ -47,6 +47,7 @@ from kernel.gateway.response_cache import (
     STATE_TAG,
     VERSIONS_MEMO_KEY,
     ResponseCache,
+    record_dependencies,
 )
 from kernel.identity.authn import bearer_user
 from kernel.state.tracker import MEMO_KEY as STATE_MEMO_KEY
@@ -176,6 +177,7 @@ class GraphQLFastPath:
                 hit = await cache.lookup(self.kernel.db, key, schema=schema, admin=admin)
             if hit is not None:
                 return hit
+            record_dependencies(memo)
         try:
             result = await schema.execute(
                 query,

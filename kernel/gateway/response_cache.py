@@ -50,6 +50,7 @@ __all__ = [
     "cache_depends",
     "cache_touch",
     "depend",
+    "record_dependencies",
     "tag_version_columns",
     "touch",
 ]
@@ -85,11 +86,10 @@ class Recorder:
     tags: dict[str, int] = field(default_factory=dict)
 
 
-def _recorder(memo: dict[Any, Any]) -> Recorder:
-    found = memo.get(MEMO_KEY)
-    if found is None:
-        found = memo[MEMO_KEY] = Recorder()
-    return found
+def record_dependencies(memo: dict[Any, Any]) -> None:
+    """This request's answer may be cached (the fast path, a cache, a caller it keys): from
+    now on :func:`depend` reads and records the versions of the tags resolvers name."""
+    memo[MEMO_KEY] = Recorder()
 
 
 async def _versions(db: Any, tags: list[str]) -> dict[str, int]:
@@ -125,18 +125,19 @@ def adopt_tag_versions(memo: dict[Any, Any], tags: list[str], row: dict[str, Any
 async def depend(info: Any, *tags: str) -> None:
     """Declare, in a root field's resolver and before it reads its rows, that its whole answer
     depends on ``tags`` only: the answer may then be served from the cache until one of them
-    is touched. Reads the tags' versions (one query; none when nothing may be cached)."""
+    is touched. Reads the tags' versions (one query; none when nothing may be cached: no
+    cache, an anonymous caller, a transport that does not cache)."""
     context = info.context
     memo = getattr(context, "memo", None)
     if memo is None or info.path.prev is not None or info.operation.operation != _QUERY:
         return  # not the kernel's context, not a root field or not a query: never cached
-    if getattr(context, "principal", None) is None:
-        return  # anonymous callers are not cached
+    recorder: Recorder | None = memo.get(MEMO_KEY)
+    if recorder is None or getattr(context, "principal", None) is None:
+        return  # nothing may be cached for this request
     from kernel.state.tracker import in_transaction
 
     if in_transaction():
         return
-    recorder = _recorder(memo)
     missing = [tag for tag in tags if tag not in recorder.tags]
     if missing:
         versions = await _versions(context.kernel.db, missing)
