@@ -21,7 +21,12 @@ __all__ = ["placeholders", "query"]
 async def query(db: Database, template: str, *args: Any) -> list[dict[str, Any]]:
     """Run ``template`` (``{}`` placeholders) with ``args`` on ``db``; rows as dicts."""
     rows = await db.engine.run_querystring(QueryString(template, *args))
-    return [dict(row) for row in rows or []]
+    if not rows:
+        return []
+    if isinstance(rows[0], dict):  # SQLite: piccolo built a new dict per row already
+        return list(rows)
+    keys = tuple(rows[0].keys())  # asyncpg's records: one result, one set of columns
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def placeholders(values: Sequence[Any]) -> str:

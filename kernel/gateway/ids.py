@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 
 import strawberry
 
@@ -16,6 +17,7 @@ from kernel.errors import NotFound
 __all__ = ["decode_id", "encode_id"]
 
 
+@functools.lru_cache(maxsize=8192)  # lists encode the same rows' IDs request after request
 def encode_id(type_name: str, pk: int | str) -> strawberry.ID:
     """The opaque global ID of row ``pk`` of GraphQL type ``type_name``."""
     return strawberry.ID(
