@@ -3,7 +3,6 @@ number of SKUs or orders (one per kind of row)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from alliance_sdk import encode_id, placeholders, run_sql
@@ -15,8 +14,9 @@ from plugins.groupbuy.graphql.types import (
     GroupbuySku,
     _date,
     _datetime,
+    json_list,
 )
-from plugins.groupbuy.service.campaigns import progress_of
+from plugins.groupbuy.service.campaigns import community_progress
 from plugins.groupbuy.service.common import price_for
 from plugins.groupbuy.service.orders import order_lines
 
@@ -45,14 +45,11 @@ async def campaigns(
     )
     progress = {}
     if community_id is not None:
-        for campaign_id in ids:  # one query per campaign: lists hold few campaigns
-            progress[campaign_id] = (await progress_of(kernel, campaign_id, [community_id]))[
-                community_id
-            ]
+        needed = {int(r["id"]): int(r["min_group_size"]) for r in rows}
+        progress = await community_progress(kernel, needed, community_id)
     by_campaign: dict[int, list[GroupbuyCampaignItem]] = {i: [] for i in ids}
     for item in items:
-        tiers = item["tiers"]
-        tiers = json.loads(tiers) if isinstance(tiers, str) else list(tiers or [])
+        tiers = json_list(item["tiers"])
         joined = progress[int(item["campaign"])].joined if community_id is not None else 0
         by_campaign[int(item["campaign"])].append(
             GroupbuyCampaignItem(

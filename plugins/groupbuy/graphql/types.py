@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -20,7 +21,23 @@ __all__ = [
     "GroupbuyPickupGroup",
     "GroupbuyProgress",
     "GroupbuySku",
+    "json_list",
 ]
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded(text: str) -> tuple[Any, ...]:
+    return tuple(json.loads(text))
+
+
+def json_list(value: Any) -> list[Any]:
+    """A JSON array column's value as a new list. SQLite and asyncpg hand the column back as
+    text: each distinct text is decoded once and remembered (a catalogue repeats a few tier
+    tables and image lists over its SKUs; the items are shared, so read them, never change
+    them); piccolo's own reads give lists."""
+    if isinstance(value, str):
+        return list(_decoded(value))
+    return list(value or [])
 
 
 def _date(value: Any) -> dt.date:
@@ -72,7 +89,6 @@ class GroupbuySku:
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> GroupbuySku:
-        urls = row.get("image_urls") or []
         return cls(
             id=encode_id("GroupbuySku", row["id"]),
             code=row["code"],
@@ -85,7 +101,7 @@ class GroupbuySku:
             category=row["category"],
             temperature_zone=row["temperature_zone"],
             shelf_life_days=int(row["shelf_life_days"]),
-            image_urls=json.loads(urls) if isinstance(urls, str) else list(urls),
+            image_urls=json_list(row.get("image_urls")),
             origin_story=row["origin_story"],
         )
 

@@ -11,7 +11,15 @@ from alliance_sdk import BadUserInput, placeholders, run_sql, scoped
 from plugins.groupbuy.service.common import catalog_changed
 from plugins.groupbuy.tables import GroupbuyCampaign, GroupbuyCampaignItem, GroupbuySku
 
-__all__ = ["NewCampaign", "NewItem", "Progress", "create_campaign", "progress_of", "progress_topic"]
+__all__ = [
+    "NewCampaign",
+    "NewItem",
+    "Progress",
+    "community_progress",
+    "create_campaign",
+    "progress_of",
+    "progress_topic",
+]
 
 
 @dataclass
@@ -147,17 +155,42 @@ async def progress_of(
     if ids:
         rows = await run_sql(
             kernel.db,
-            "SELECT community, joined, needed, state FROM groupbuy_community_group "
-            f"WHERE campaign = {{}} AND community IN ({placeholders(ids)})",
+            f"{_GROUPS} WHERE campaign = {{}} AND community IN ({placeholders(ids)})",
             campaign_id,
             *ids,
         )
-        for row in rows:
-            c = int(row["community"])
-            found[c] = Progress(
-                campaign_id, c, int(row["joined"]), int(row["needed"]), row["state"]
-            )
+        found.update((int(row["community"]), _progress(row)) for row in rows)
     return found
+
+
+async def community_progress(
+    kernel: Any, needed: dict[int, int], community_id: int
+) -> dict[int, Progress]:
+    """One community's group in each campaign of ``needed`` (campaign id -> its minimum group
+    size, from rows the caller has already read), in one query whatever the campaigns."""
+    found = {c: Progress(c, community_id, 0, n, "forming") for c, n in needed.items()}
+    if needed:
+        rows = await run_sql(
+            kernel.db,
+            f"{_GROUPS} WHERE community = {{}} AND campaign IN ({placeholders(list(needed))})",
+            community_id,
+            *needed,
+        )
+        found.update((int(row["campaign"]), _progress(row)) for row in rows)
+    return found
+
+
+_GROUPS = "SELECT campaign, community, joined, needed, state FROM groupbuy_community_group"
+
+
+def _progress(row: dict[str, Any]) -> Progress:
+    return Progress(
+        int(row["campaign"]),
+        int(row["community"]),
+        int(row["joined"]),
+        int(row["needed"]),
+        row["state"],
+    )
 
 
 def progress_topic(campaign_id: int, community_id: int) -> str:
