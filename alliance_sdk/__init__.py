@@ -26,6 +26,7 @@ from kernel.events.idempotency import once
 from kernel.events.outbox import publish, publish_many
 from kernel.events.sql import placeholders
 from kernel.events.sql import query as run_sql
+from kernel.events.sql import query_records as run_sql_records
 from kernel.gateway.compose import SchemaPart
 from kernel.gateway.context import context_of
 from kernel.gateway.ids import decode_id, encode_id
@@ -126,6 +127,7 @@ __all__ = [
     "resident_counts",
     "residents_of",
     "run_sql",
+    "run_sql_records",
     "scoped",
     "serving_members",
 ]

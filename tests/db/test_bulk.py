@@ -83,9 +83,31 @@ async def test_bad_rows_are_refused_whole(kernel: Kernel) -> None:
         await insert_rows(kernel.db, Outbox, [row(1), {"event_id": "x"}])
     with pytest.raises(ValueError, match="no column colour"):
         await insert_rows(kernel.db, Outbox, [{**row(1), "colour": "red"}])
-    with pytest.raises(Exception, match=r"unique|UNIQUE"):  # one duplicate: nothing is stored
+    with pytest.raises(Exception, match=r"unique|UNIQUE"):  # one duplicate: missing is stored
         await insert_rows(kernel.db, Outbox, [row(1), row(2), row(1)])
     assert await stored(kernel, "e-") == []
     if kernel.db.kind == "postgres":  # SQLite does not enforce VARCHAR lengths
         with pytest.raises(Exception, match="too long"):
             await insert_rows(kernel.db, Outbox, [row(1, event_id="x" * 37)])
+
+
+async def test_run_sql_rows_and_records_read_the_same(kernel: Kernel) -> None:
+    """``run_sql`` gives new dicts; ``run_sql_records`` the engine's rows, read by column."""
+    from alliance_sdk import run_sql, run_sql_records
+
+    sql = (
+        "SELECT 1 AS n, 'a' AS s, NULL AS missing UNION ALL SELECT 2 AS n, 'b' AS s, NULL "
+        "AS missing ORDER BY n"
+    )
+    dicts = await run_sql(kernel.db, sql)
+    records = await run_sql_records(kernel.db, sql)
+    assert dicts == [{"n": 1, "s": "a", "missing": None}, {"n": 2, "s": "b", "missing": None}]
+    assert [dict(r) for r in records] == dicts
+    assert [(r["n"], r.get("s"), r.get("missing")) for r in records] == [
+        (1, "a", None),
+        (2, "b", None),
+    ]
+    assert await run_sql(kernel.db, "SELECT 1 AS n WHERE 1 = 0") == []
+    assert list(await run_sql_records(kernel.db, "SELECT 1 AS n WHERE 1 = 0")) == []
+    dicts[0]["n"] = 99  # run_sql's rows are the caller's own
+    assert (await run_sql(kernel.db, sql))[0]["n"] == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance_sdk import encode_id, placeholders, run_sql
+from alliance_sdk import encode_id, placeholders, run_sql_records
 from plugins.groupbuy.graphql.types import (
     GroupbuyCampaign,
     GroupbuyCampaignItem,
@@ -35,7 +35,7 @@ async def campaigns(
     if not rows:
         return []
     ids = [int(r["id"]) for r in rows]
-    items = await run_sql(
+    items = await run_sql_records(
         kernel.db,
         f"SELECT i.campaign, i.price_fen AS campaign_price_fen, i.tiers, {SKU_COLUMNS} "
         "FROM groupbuy_campaign_item i JOIN groupbuy_sku s ON s.id = i.sku "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import strawberry
@@ -88,7 +89,7 @@ class GroupbuySku:
     origin_story: str
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> GroupbuySku:
+    def of(cls, row: Mapping[str, Any]) -> GroupbuySku:
         return cls(
             id=encode_id("GroupbuySku", row["id"]),
             code=row["code"],
