@@ -51,6 +51,13 @@ def main(seconds: int, rounds: int, specs: list[str]) -> dict[str, Any]:
             try:
                 run.interleave([(name, *run.wrk(name, product)) for name, _ in configurations])
                 run.remember_memory(*[name for name, _ in configurations])
+                for name, _ in configurations:  # a server that answered nothing good: why
+                    if not any(r["ok"] for r in run.series[name]):
+                        log = run.server(name).log.read_text(errors="replace")
+                        print(
+                            f"{name} gave no good answer; its log ends:\n{log[-3000:]}",
+                            file=sys.stderr,
+                        )
             finally:
                 run.stop(*[name for name, _ in configurations])
         finally:
