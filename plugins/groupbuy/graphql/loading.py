@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from alliance_sdk import encode_id, placeholders, run_sql_records
+from alliance_sdk import encode_id, placeholders, run_sql, run_sql_records
 from plugins.groupbuy.graphql.types import (
     GroupbuyCampaign,
     GroupbuyCampaignItem,
@@ -16,7 +16,7 @@ from plugins.groupbuy.graphql.types import (
     _datetime,
     json_list,
 )
-from plugins.groupbuy.service.campaigns import community_progress
+from plugins.groupbuy.service.campaigns import Progress
 from plugins.groupbuy.service.common import price_for
 from plugins.groupbuy.service.orders import order_lines
 
@@ -29,9 +29,23 @@ SKU_COLUMNS = (
 
 
 async def campaigns(
-    kernel: Any, rows: list[dict[str, Any]], community_id: int | None
+    kernel: Any, where: str, args: list[Any], community_id: int | None, *, tail: str = ""
 ) -> list[GroupbuyCampaign]:
-    """Campaign rows as GraphQL objects, with items and (for ``community_id``) progress."""
+    """The campaigns ``where`` selects (a condition on ``c``, the campaign; then ``tail``:
+    ORDER BY, LIMIT) as GraphQL objects, with items and (for ``community_id``) that
+    community's progress: two queries whatever the campaigns and SKUs (the campaigns with
+    their community's group, then every item with its SKU and product)."""
+    if community_id is None:
+        sql = f"SELECT c.* FROM groupbuy_campaign c WHERE {where} {tail}"
+    else:
+        sql = (
+            "SELECT c.*, g.joined AS group_joined, g.needed AS group_needed, "
+            "g.state AS group_state FROM groupbuy_campaign c "
+            "LEFT JOIN groupbuy_community_group g ON g.campaign = c.id AND g.community = {} "
+            f"WHERE {where} {tail}"
+        )
+        args = [community_id, *args]
+    rows = await run_sql(kernel.db, sql, *args)
     if not rows:
         return []
     ids = [int(r["id"]) for r in rows]
@@ -45,8 +59,7 @@ async def campaigns(
     )
     progress = {}
     if community_id is not None:
-        needed = {int(r["id"]): int(r["min_group_size"]) for r in rows}
-        progress = await community_progress(kernel, needed, community_id)
+        progress = {int(r["id"]): _progress(r, community_id) for r in rows}
     by_campaign: dict[int, list[GroupbuyCampaignItem]] = {i: [] for i in ids}
     for item in items:
         tiers = json_list(item["tiers"])
@@ -79,6 +92,20 @@ async def campaigns(
         )
         for r in rows
     ]
+
+
+def _progress(row: dict[str, Any], community_id: int) -> Progress:
+    """The community's group from a campaign row joined with it (none yet: 0 of the
+    campaign's minimum, forming)."""
+    if row["group_state"] is None:
+        return Progress(int(row["id"]), community_id, 0, int(row["min_group_size"]), "forming")
+    return Progress(
+        int(row["id"]),
+        community_id,
+        int(row["group_joined"]),
+        int(row["group_needed"]),
+        row["group_state"],
+    )
 
 
 async def orders(

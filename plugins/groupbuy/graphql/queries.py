@@ -127,12 +127,12 @@ class GroupbuyQuery:
         # cacheable until the seller's next change (the gate already found the seller).
         seller = await campaign_seller(None, info, {"campaign_id": campaign_id})
         await cache_depends(info, cache_tag(seller))
-        rows = await run_sql(
-            kernel.db,
-            "SELECT * FROM groupbuy_campaign WHERE id = {}",
-            decode_id("GroupbuyCampaign", campaign_id),
+        found = await loading.campaigns(
+            kernel,
+            "c.id = {}",
+            [decode_id("GroupbuyCampaign", campaign_id)],
+            _community(community_id),
         )
-        found = await loading.campaigns(kernel, rows, _community(community_id))
         return found[0] if found else None
 
     @strawberry.field(
@@ -147,18 +147,18 @@ class GroupbuyQuery:
         community_id: strawberry.ID | None = None,
     ) -> list[GroupbuyCampaign]:
         kernel = context_of(info).kernel
-        where = "member = {}"
+        where = "c.member = {}"
         args: list[Any] = [decode_id("Member", member_id)]
         if state is not None:
-            where += " AND state = {}"
+            where += " AND c.state = {}"
             args.append(state)
-        rows = await run_sql(
-            kernel.db,
-            f"SELECT * FROM groupbuy_campaign WHERE {where} ORDER BY deadline DESC, id DESC "
-            "LIMIT 50",
-            *args,
+        return await loading.campaigns(
+            kernel,
+            where,
+            args,
+            _community(community_id),
+            tail="ORDER BY c.deadline DESC, c.id DESC LIMIT 50",
         )
-        return await loading.campaigns(kernel, rows, _community(community_id))
 
     @strawberry.field(
         description="The caller's own orders from this member, newest first, with pickup codes.",

@@ -15,7 +15,6 @@ __all__ = [
     "NewCampaign",
     "NewItem",
     "Progress",
-    "community_progress",
     "create_campaign",
     "progress_of",
     "progress_topic",
@@ -160,23 +159,6 @@ async def progress_of(
             *ids,
         )
         found.update((int(row["community"]), _progress(row)) for row in rows)
-    return found
-
-
-async def community_progress(
-    kernel: Any, needed: dict[int, int], community_id: int
-) -> dict[int, Progress]:
-    """One community's group in each campaign of ``needed`` (campaign id -> its minimum group
-    size, from rows the caller has already read), in one query whatever the campaigns."""
-    found = {c: Progress(c, community_id, 0, n, "forming") for c, n in needed.items()}
-    if needed:
-        rows = await run_sql(
-            kernel.db,
-            f"{_GROUPS} WHERE community = {{}} AND campaign IN ({placeholders(list(needed))})",
-            community_id,
-            *needed,
-        )
-        found.update((int(row["campaign"]), _progress(row)) for row in rows)
     return found
 
 

@@ -121,3 +121,52 @@ async def test_tier_prices_follow_each_communitys_joins_in_and_across_batches(
     assert sorted(prices[east.id][:3]) == [890, 890, 990]
     assert prices[east.id][3] == 890
     assert sorted(prices[west.id]) == [890, 990]
+
+
+CAMPAIGNS = """
+query($m: ID!, $k: ID, $s: String) {
+  groupbuyCampaigns(memberId: $m, communityId: $k, state: $s) {
+    title state items { sku { code } currentPriceFen } progress { joined needed toGo }
+  }
+}"""
+
+
+async def test_a_members_campaigns_each_with_the_communitys_progress(
+    alliance_kernel, alliance_factory, alliance_client
+) -> None:
+    """Each campaign of the list carries its own group in the community asked about (one
+    with joins, one nobody joined yet), newest deadline first; without a community, none."""
+    import datetime as dt
+
+    from plugins.groupbuy.service import campaigns
+
+    shop = await make_shop(alliance_kernel, alliance_factory)
+    now = alliance_kernel.clock()
+    tier = [{"min_joined": 1, "price_fen": 800}]
+    await shop.campaign(
+        title="Early", min_group_size=2, items=[campaigns.NewItem("MILK-1L", 990, tier)]
+    )
+    home, other = shop.communities
+    (alice,) = await shop.add_residents(home, 1)
+    await shop.join(alice, home, [("MILK-1L", 1)])
+    await shop.campaign(title="Late", min_group_size=4, deadline=now + dt.timedelta(hours=5))
+    await alliance_client.sign_in(alice)
+    member = shop.gid("Member", shop.store.id)
+
+    async def listed(**variables: object) -> list[dict[str, object]]:
+        found = await alliance_client(CAMPAIGNS, {"m": member, **variables})
+        return found.ok()["groupbuyCampaigns"]  # type: ignore[no-any-return]
+
+    at_home = await listed(k=shop.gid("Community", home))
+    assert [c["title"] for c in at_home] == ["Late", "Early"]
+    assert [c["progress"] for c in at_home] == [
+        {"joined": 0, "needed": 4, "toGo": 4},
+        {"joined": 1, "needed": 2, "toGo": 1},
+    ]
+    assert at_home[1]["items"] == [{"sku": {"code": "MILK-1L"}, "currentPriceFen": 800}]
+    elsewhere = await listed(k=shop.gid("Community", other))
+    assert [c["progress"]["joined"] for c in elsewhere] == [0, 0]
+    assert elsewhere[1]["items"][0]["currentPriceFen"] == 800  # the first joiner's price there
+    assert [c["progress"] for c in await listed()] == [None, None]
+    assert [c["title"] for c in await listed(s="open")] == ["Late", "Early"]
+    assert await listed(s="closed") == []

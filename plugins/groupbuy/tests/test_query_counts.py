@@ -28,9 +28,9 @@ query($c: ID!, $k: ID) {
 # A warm request executed (not in the response cache): the session (authentication, which
 # reads the kernel state version for the plugin gate too; the campaign's seller is cached per
 # process), the seller's cache-tag version (only when the answer may be cached), the
-# campaign, its items with SKUs and products, and the community's group. Raise it only with
-# a reason; it must never depend on the number of SKUs.
-PRODUCT_LIST_BUDGET = 5
+# campaign with the community's group, and its items with SKUs and products. Raise it only
+# with a reason; it must never depend on the number of SKUs.
+PRODUCT_LIST_BUDGET = 4
 # Answered from the response cache: the session query, which reads the versions the cached
 # entry depends on too.
 CACHED_PRODUCT_LIST = 1
