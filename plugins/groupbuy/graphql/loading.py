@@ -3,6 +3,7 @@ number of SKUs or orders (one per kind of row)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from alliance_sdk import encode_id, placeholders, run_sql, run_sql_records
@@ -62,15 +63,9 @@ async def campaigns(
         progress = {int(r["id"]): _progress(r, community_id) for r in rows}
     by_campaign: dict[int, list[GroupbuyCampaignItem]] = {i: [] for i in ids}
     for item in items:
-        tiers = json_list(item["tiers"])
-        joined = progress[int(item["campaign"])].joined if community_id is not None else 0
-        by_campaign[int(item["campaign"])].append(
-            GroupbuyCampaignItem(
-                sku=GroupbuySku.of(item),
-                price_fen=int(item["campaign_price_fen"]),
-                current_price_fen=price_for(int(item["campaign_price_fen"]), tiers, joined + 1),
-            )
-        )
+        campaign_id = int(item["campaign"])
+        joined = progress[campaign_id].joined if community_id is not None else 0
+        by_campaign[campaign_id].append(_item(item, joined))
     return [
         GroupbuyCampaign(
             id=encode_id("GroupbuyCampaign", r["id"]),
@@ -92,6 +87,37 @@ async def campaigns(
         )
         for r in rows
     ]
+
+
+# Items built from identical rows are identical: a storefront list rebuilt request after
+# request (every caller, every miss of the response cache) reuses them while its rows stay
+# the same (a join changes one SKU's stock: that item alone is built again). The objects are
+# read-only answers, never changed after they are built.
+_ITEMS: dict[tuple[Any, ...], GroupbuyCampaignItem] = {}
+_ITEMS_LIMIT = 4096
+
+
+def _item(row: Mapping[str, Any], joined: int) -> GroupbuyCampaignItem:
+    key = (*row.values(), joined)
+    try:
+        found = _ITEMS.get(key)
+    except TypeError:  # a driver handed back an unhashable value (a decoded JSON list)
+        return _new_item(row, joined)
+    if found is None:
+        found = _new_item(row, joined)
+        if len(_ITEMS) >= _ITEMS_LIMIT:
+            _ITEMS.clear()
+        _ITEMS[key] = found
+    return found
+
+
+def _new_item(row: Mapping[str, Any], joined: int) -> GroupbuyCampaignItem:
+    price = int(row["campaign_price_fen"])
+    return GroupbuyCampaignItem(
+        sku=GroupbuySku.of(row),
+        price_fen=price,
+        current_price_fen=price_for(price, json_list(row["tiers"]), joined + 1),
+    )
 
 
 def _progress(row: dict[str, Any], community_id: int) -> Progress:
