@@ -25,8 +25,9 @@ Such plans are keyed by the field nodes' identities and keep the nodes alive wit
 
 from __future__ import annotations
 
-import operator
+import keyword
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
@@ -137,7 +138,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
         collected = self.collect_subfields(object_type, field_details_list)
         if collected.new_defer_usages or collected.forbidden_directive_instances:
             return None
-        fields: list[tuple[str, Reader | None, Plan | None]] = []
+        fields: list[_Field] = []
         for response_key, group in collected.grouped_field_set.items():
             for details in group:
                 if details.defer_usage is not None or details.node.arguments:
@@ -148,7 +149,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
                     return None
             name = group[0].node.name.value
             if name == "__typename":
-                fields.append((response_key, None, None))
+                fields.append(_Field(response_key))
                 continue
             field = object_type.fields.get(name)
             if field is None or field.args or not getattr(field.resolve, "_is_default", False):
@@ -159,7 +160,7 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan(field.type, group)
             if plan is None:
                 return None
-            fields.append((response_key, _reader(definition), plan))
+            fields.append(_Field(response_key, *_reader(definition), plan))
         return _object(object_type.name, fields)
 
 
@@ -196,6 +197,7 @@ def _non_null(inner: Plan) -> Plan:
             raise _Abandon  # graphql-core raises the located error and nulls the parent
         return completed
 
+    complete.fast = getattr(inner, "fast", "")  # type: ignore[attr-defined]
     return complete
 
 
@@ -210,12 +212,25 @@ def _list(inner: Plan) -> Plan:
     return complete
 
 
-def _reader(definition: Any) -> Reader:
-    """``definition.get_result(source, None, [], {})`` of a basic field, without its
-    per-call property lookups when the resolver is the default ``getattr``."""
+@dataclass(frozen=True, slots=True)
+class _Field:
+    """One response key of an object plan: ``__typename`` (nothing else set), or a value
+    read as the attribute ``attribute`` or by ``reader``, then completed by ``plan``."""
+
+    response_key: str
+    attribute: str | None = None
+    reader: Reader | None = None
+    plan: Plan | None = None
+
+
+def _reader(definition: Any) -> tuple[str | None, Reader | None]:
+    """How a basic field reads its value (``definition.get_result(source, None, [], {})``):
+    as a plain attribute when the resolver is the default ``getattr``, else by a call."""
     if definition.base_resolver is None and definition.default_resolver is getattr:
-        return operator.attrgetter(definition.python_name)
-    return lambda source: definition.get_result(source, None, [], {})
+        name = definition.python_name
+        if name.isidentifier() and not keyword.iskeyword(name):
+            return name, None
+    return None, lambda source: definition.get_result(source, None, [], {})
 
 
 def _leaf(leaf_type: Any) -> Plan:
@@ -224,7 +239,7 @@ def _leaf(leaf_type: Any) -> Plan:
     def complete(value: Any) -> Any:
         if value is None:
             return None
-        if isinstance(value, Exception):
+        if isinstance(value, Exception) or hasattr(value, "__await__"):
             raise _Abandon
         serialized = serialize(value)
         if serialized is None or serialized is Undefined:
@@ -240,31 +255,64 @@ def _leaf(leaf_type: Any) -> Plan:
                 return value
             return complete(value)
 
+        complete_int.fast = "int"  # type: ignore[attr-defined]
         return complete_int
     if leaf_type is GraphQLString:
 
         def complete_string(value: Any) -> Any:
             return value if type(value) is str else complete(value)
 
+        complete_string.fast = "str"  # type: ignore[attr-defined]
         return complete_string
     return complete
 
 
-def _object(type_name: str, fields: list[tuple[str, Reader | None, Plan | None]]) -> Plan:
-    def complete(value: Any) -> Any:
-        if value is None:
-            return None
-        if isinstance(value, Exception):
-            raise _Abandon
-        answer: dict[str, Any] = {}
-        for response_key, reader, plan in fields:
-            if reader is None:
-                answer[response_key] = type_name
-                continue
-            read = reader(value)
-            if hasattr(read, "__await__"):
-                raise _Abandon
-            answer[response_key] = plan(read)  # type: ignore[misc]
-        return answer
+# The test an object plan inlines before calling a leaf's plan (which answers the same for
+# these values: them, unchanged), by the ``fast`` mark of the leaf's plan.
+_INLINE = {
+    "str": "type({v}) is not str",
+    "int": "type({v}) is not int or not _MIN_INT <= {v} <= _MAX_INT",
+}
 
+
+def _object(type_name: str, fields: list[_Field]) -> Plan:
+    """An object's plan, generated as one function: each field read (an attribute access
+    where it can be), leaves whose value is already their answer kept as they are
+    (:data:`_INLINE`), every other value through its plan; then the answer dict.
+    graphql-core's order of response keys is kept."""
+    namespace: dict[str, Any] = {
+        "_Abandon": _Abandon,
+        "_MIN_INT": _MIN_INT,
+        "_MAX_INT": _MAX_INT,
+        "_TYPE_NAME": type_name,
+    }
+    body = [
+        "def complete(value):",
+        "    if value is None:",
+        "        return None",
+        "    if isinstance(value, Exception) or hasattr(value, '__await__'):",
+        "        raise _Abandon",
+    ]
+    entries = []
+    for n, field in enumerate(fields):
+        namespace[f"k{n}"] = field.response_key
+        if field.plan is None:  # __typename
+            entries.append(f"k{n}: _TYPE_NAME")
+            continue
+        if field.attribute is not None:
+            body.append(f"    v{n} = value.{field.attribute}")
+        else:
+            namespace[f"r{n}"] = field.reader
+            body.append(f"    v{n} = r{n}(value)")
+        namespace[f"p{n}"] = field.plan
+        inline = _INLINE.get(getattr(field.plan, "fast", ""))
+        if inline is not None:
+            body.append(f"    if {inline.format(v=f'v{n}')}:")
+            body.append(f"        v{n} = p{n}(v{n})")
+        else:
+            body.append(f"    v{n} = p{n}(v{n})")
+        entries.append(f"k{n}: v{n}")
+    body.append("    return {" + ", ".join(entries) + "}")
+    exec("\n".join(body), namespace)  # names and keys come from the namespace, not the code
+    complete: Plan = namespace["complete"]
     return complete

@@ -72,6 +72,13 @@ class Query:
             items[0].sku.price_fen = "abc"  # type: ignore[assignment]
         elif broken == "nested_null":
             items[1].backup.tags = None  # type: ignore[assignment,union-attr]
+        elif broken == "awaitable":  # graphql-core awaits what a default resolver returns
+
+            async def later(value: Any) -> Any:
+                return value
+
+            items[0].backup = later(_sku("A-0", note="late"))  # type: ignore[assignment]
+            items[2].sku.note = later("late note")  # type: ignore[assignment]
         return items
 
     @strawberry.field
@@ -95,6 +102,7 @@ QUERIES = {
     "null_in_non_null": '{ items(broken: "null") { priceFen sku { code } } }',
     "not_an_int": '{ items(broken: "int") { sku { code priceFen } } }',
     "null_list_in_nullable_parent": '{ items(broken: "nested_null") { backup { tags } } }',
+    "awaitable_values": '{ items(broken: "awaitable") { backup { code note } sku { note } } }',
 }
 
 
