@@ -111,3 +111,44 @@ async def test_run_sql_rows_and_records_read_the_same(kernel: Kernel) -> None:
     assert list(await run_sql_records(kernel.db, "SELECT 1 AS n WHERE 1 = 0")) == []
     dicts[0]["n"] = 99  # run_sql's rows are the caller's own
     assert (await run_sql(kernel.db, sql))[0]["n"] == 1
+
+
+@pytest.mark.parametrize(
+    ("template", "args"),
+    [
+        ("SELECT 1", ()),
+        ("SELECT {} AS a, {} AS b", (1, "x")),
+        ("SELECT * FROM t WHERE a IN ({}, {}, {}) ORDER BY a", (1, 2, 3)),
+        ("SELECT '{{}}'::jsonb AS j, {} AS a", (5,)),
+        ("SELECT {} AS a WHERE {} IS NULL", (None, None)),
+    ],
+)
+def test_raw_sql_compiles_as_piccolo_does(template: str, args: tuple[object, ...]) -> None:
+    from piccolo.querystring import QueryString
+
+    from kernel.db.engines import postgres_sql
+
+    expected, expected_args = QueryString(template, *args).compile_string("postgres")
+    assert postgres_sql(template, len(args)) == expected
+    assert list(args) == expected_args
+
+
+async def test_raw_sql_inside_and_outside_a_transaction(kernel: Kernel) -> None:
+    """Statements see the transaction they run in (its connection), and nothing of it after
+    a rollback; outside one, each runs on its own."""
+    from alliance_sdk import run_sql
+
+    await run_sql(kernel.db, "CREATE TABLE raw_probe (n INTEGER)")
+    try:
+        with pytest.raises(RuntimeError):
+            async with kernel.db.write():
+                await run_sql(kernel.db, "INSERT INTO raw_probe (n) VALUES ({})", 7)
+                assert await run_sql(kernel.db, "SELECT n FROM raw_probe") == [{"n": 7}]
+                raise RuntimeError("roll back")
+        assert await run_sql(kernel.db, "SELECT n FROM raw_probe") == []
+        async with kernel.db.write():
+            await run_sql(kernel.db, "INSERT INTO raw_probe (n) VALUES ({}), ({})", 1, 2)
+        rows = await run_sql(kernel.db, "SELECT n FROM raw_probe WHERE n > {} ORDER BY n", 0)
+        assert rows == [{"n": 1}, {"n": 2}]
+    finally:
+        await run_sql(kernel.db, "DROP TABLE raw_probe")
