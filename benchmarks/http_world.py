@@ -78,6 +78,15 @@ async def _enable(kernel: Any, member_id: int, slugs: list[str], refused: Counte
             refused[f"{slug}: {exc.message}"] += 1
 
 
+async def _analyze(kernel: Any) -> None:
+    """Planner statistics, as a production database has them (autovacuum analyzes tables as
+    they grow): freshly seeded tables have none, and PostgreSQL then planned the product
+    list's items join as 100 index lookups (274 us per query instead of 189)."""
+    from alliance_sdk import run_sql
+
+    await run_sql(kernel.db, "ANALYZE")
+
+
 async def seed_shop(url: str) -> dict[str, Any]:
     """The one-member database: the store (every installed plugin enabled), its community,
     100 SKUs in one open campaign (a price tier each), residents with sessions."""
@@ -136,6 +145,7 @@ async def seed_shop(url: str) -> dict[str, Any]:
                     now,
                 )
                 sessions.append((int(user.id), session))
+        await _analyze(kernel)
         return {
             "alliance": int(alliance.id),
             "store": int(store.id),
@@ -184,6 +194,7 @@ async def grow(url: str, alliance_id: int, members: int) -> dict[str, Any]:
                 await _enable(kernel, n, slugs, refused)
 
         await asyncio.gather(*[lane() for _ in range(lanes)])
+        await _analyze(kernel)
         return {"members": await Member.count(), "refused": dict(refused)}
     finally:
         await kernel.stop()
