@@ -18,6 +18,7 @@ from piccolo.table import Table
 
 from kernel.db import piccolo_conf
 from kernel.db.engines import engine_kind, make_engine
+from kernel.db.pool import LightPool
 
 __all__ = ["Database", "bind_engine", "current_engine", "engine_kind", "registered_tables"]
 
@@ -68,6 +69,8 @@ class Database:
             await self.engine.start_connection_pool(
                 min_size=1, max_size=self.pool_size, reset=_keep_session
             )
+            # Idle connections handed over without asyncpg's per-acquisition machinery.
+            self.engine.pool = LightPool(self.engine.pool, self.pool_size)
         else:
             await self.engine.start_connection_pool()
 
