@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from string import Formatter
 from typing import Any
@@ -36,25 +37,13 @@ def sqlite_path(url: str) -> Path:
     return Path(rest[1:])
 
 
-_COMPILED: dict[tuple[str, int], str] = {}
-_COMPILED_LIMIT = 2048  # templates with IN lists vary by length: bounded, emptied when full
-
-
+@functools.lru_cache(maxsize=2048)  # templates with IN lists vary by length: bounded
 def postgres_sql(template: str, count: int) -> str:
     """``template`` with its first ``count`` ``{}`` placeholders numbered ``$1``.., as
     piccolo's ``QueryString.compile_string`` compiles plain arguments (``Formatter``
     fragments, ``{{`` unescaped); remembered per template."""
-    key = (template, count)
-    sql = _COMPILED.get(key)
-    if sql is None:
-        prefixes = [literal for literal, *_ in Formatter().parse(template)]
-        sql = "".join(
-            prefix + (f"${n + 1}" if n < count else "") for n, prefix in enumerate(prefixes)
-        )
-        if len(_COMPILED) >= _COMPILED_LIMIT:
-            _COMPILED.clear()
-        _COMPILED[key] = sql
-    return sql
+    prefixes = [literal for literal, *_ in Formatter().parse(template)]
+    return "".join(prefix + (f"${n + 1}" if n < count else "") for n, prefix in enumerate(prefixes))
 
 
 class KernelPostgresEngine(PostgresEngine):

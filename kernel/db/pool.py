@@ -87,7 +87,7 @@ class LightPool:
             return
         if (
             self._closing
-            or _gone(connection)
+            or connection.is_closed()
             or connection.is_in_transaction()
             or connection._con._protocol._is_cancelling()
         ):

@@ -20,7 +20,7 @@ attributes has no side effects, so doing it twice is safe.
 Plans are kept across requests, process-wide, when the operation and its fragments carry no
 directive at all: a field group's subfields then depend on the document alone (not on
 variables), and the parse cache hands every request of one query the same document nodes.
-Such plans are keyed by the field nodes' identities and keep the nodes alive with them.
+Such plans are kept by the field nodes' identities (``ByIdentity``).
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from graphql.pyutils import Undefined
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
+from kernel.gateway.by_identity import ByIdentity
+
 __all__ = ["PlainCompletion"]
 
 Plan = Callable[[Any], Any]
@@ -51,11 +53,10 @@ _DEFINITION = GraphQLCoreConverter.DEFINITION_BACKREF
 _FIELD_COLLECTION = frozenset({"skip", "include"})
 _MIN_INT, _MAX_INT = -(2**31), 2**31 - 1
 Reader = Callable[[Any], Any]
-# Plans kept across requests: (type, field nodes' ids) -> (the nodes, the plan or None);
-# operations checked for directives: id(operation) -> (the operation, directive-free?).
-_SHARED_PLANS: dict[tuple[Any, tuple[int, ...]], tuple[tuple[Any, ...], Plan | None]] = {}
-_DIRECTIVE_FREE: dict[int, tuple[Any, bool]] = {}
-_SHARED_LIMIT = 4096  # both are emptied when they grow past it (documents come and go)
+# Plans kept across requests, by the field nodes (and the type): the plan or None; and
+# whether an operation is directive-free, by the operation node.
+_SHARED_PLANS: ByIdentity[Plan | None] = ByIdentity(4096)
+_DIRECTIVE_FREE: ByIdentity[bool] = ByIdentity(4096)
 
 
 class _Abandon(Exception):
@@ -104,21 +105,20 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
         found = plans.get(key)
         if found is not None:
             return found[1]
-        shared_key = None
         if self._shared:
-            nodes = tuple(details.node for details in field_details_list)
-            shared_key = (return_type, tuple(map(id, nodes)))
-            kept = _SHARED_PLANS.get(shared_key)
-            if kept is not None:
-                plans[key] = (field_details_list, kept[1])
-                return kept[1]
+            nodes = [details.node for details in field_details_list]
+            try:
+                kept = _SHARED_PLANS.get(nodes, return_type)
+            except KeyError:
+                pass
+            else:
+                plans[key] = (field_details_list, kept)
+                return kept
         plans[key] = (field_details_list, None)  # while compiling; for good if not plannable
         plan = self._compile(return_type, field_details_list)
         plans[key] = (field_details_list, plan)
-        if shared_key is not None:
-            if len(_SHARED_PLANS) >= _SHARED_LIMIT:
-                _SHARED_PLANS.clear()
-            _SHARED_PLANS[shared_key] = (nodes, plan)
+        if self._shared:
+            _SHARED_PLANS.put(nodes, plan, return_type)
         return plan
 
     def _compile(self, return_type: GraphQLOutputType, field_details_list: Any) -> Plan | None:
@@ -166,9 +166,10 @@ class PlainCompletion(StrawberryGraphQLCoreExecutionContext):
 
 def _directive_free(operation: Any, fragments: dict[str, Any]) -> bool:
     """No directive on any selection of ``operation`` or of the fragments it spreads."""
-    kept = _DIRECTIVE_FREE.get(id(operation))
-    if kept is not None and kept[0] is operation:
-        return kept[1]
+    try:
+        return _DIRECTIVE_FREE.get((operation,))
+    except KeyError:
+        pass
     free = True
     pending, seen = [operation.selection_set], set()
     while pending and free:
@@ -184,9 +185,7 @@ def _directive_free(operation: Any, fragments: dict[str, Any]) -> bool:
                     pending.append(getattr(fragment, "definition", fragment).selection_set)
             elif selection.selection_set is not None:
                 pending.append(selection.selection_set)
-    if len(_DIRECTIVE_FREE) >= _SHARED_LIMIT:
-        _DIRECTIVE_FREE.clear()
-    _DIRECTIVE_FREE[id(operation)] = (operation, free)
+    _DIRECTIVE_FREE.put((operation,), free)
     return free
 
 
